@@ -1,0 +1,95 @@
+namespace SmartStore.Actors;
+
+/// <summary>
+/// Where an actor lives in its system's tree, for logs and diagnostics (for example
+/// <c>/user/store/gate-1</c>). Paths are not addresses: messages travel by <see cref="ActorRef{T}"/>.
+/// </summary>
+public sealed class ActorPath : IEquatable<ActorPath>
+{
+    private string? _text;
+
+    private ActorPath(ActorPath? parent, string name)
+    {
+        Parent = parent;
+        Name = name;
+    }
+
+    public ActorPath? Parent { get; }
+
+    public string Name { get; }
+
+    public static ActorPath Root { get; } = new(null, string.Empty);
+
+    public ActorPath Child(string name)
+    {
+        ActorNames.Validate(name);
+        return new ActorPath(this, name);
+    }
+
+    internal static ActorPath Internal(ActorPath parent, string name) => new(parent, name);
+
+    public override string ToString() => _text ??= Parent is null ? "/" : Parent.Parent is null ? "/" + Name : Parent + "/" + Name;
+
+    public bool Equals(ActorPath? other) => other is not null && string.Equals(ToString(), other.ToString(), StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => obj is ActorPath other && Equals(other);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
+}
+
+/// <summary>Rules for actor names: they appear in paths and logs, so they stay printable and slash-free.</summary>
+public static class ActorNames
+{
+    public static void Validate(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0)
+        {
+            throw new InvalidActorNameException(name, "an actor name must not be empty");
+        }
+
+        if (name[0] == '$')
+        {
+            throw new InvalidActorNameException(name, "names starting with '$' are reserved for the kernel");
+        }
+
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '=' or '~'))
+            {
+                throw new InvalidActorNameException(name, $"character '{c}' is not allowed (letters, digits and - _ . : @ + = ~ are)");
+            }
+        }
+    }
+
+    /// <summary>Turns any entity id into a valid, collision-free child name.</summary>
+    public static string Escape(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (id.Length == 0)
+        {
+            return "~";
+        }
+
+        var needsEscape = id[0] == '$' || id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '='));
+        if (!needsEscape)
+        {
+            return id;
+        }
+
+        var builder = new System.Text.StringBuilder(id.Length + 8);
+        foreach (char c in id)
+        {
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '=')
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append('~').Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+}

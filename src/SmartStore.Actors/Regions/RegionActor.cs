@@ -1,0 +1,211 @@
+namespace SmartStore.Actors;
+
+/// <summary>
+/// The actor behind an <see cref="EntityRegion{TMsg}"/>: owns one child per live entity, starts entities on
+/// demand, buffers messages for passivating ones and passivates idle ones through <see cref="IdleBuckets"/>.
+/// </summary>
+internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
+{
+    private readonly Func<EntityContext<TMsg>, Actor<TMsg>> _createEntity;
+    private readonly RegionOptions _options;
+    private readonly EntityRegion<TMsg> _region;
+    private readonly Dictionary<string, Entry> _entities = new(StringComparer.Ordinal);
+    private readonly Dictionary<ActorRef, string> _idsByRef = [];
+    private readonly IdleBuckets? _idle;
+    private readonly long _origin;
+    private long _started;
+    private long _passivated;
+    private long _buffered;
+    private long _overflowed;
+
+    public RegionActor(Func<EntityContext<TMsg>, Actor<TMsg>> createEntity, RegionOptions options)
+    {
+        _createEntity = createEntity;
+        _options = options;
+        _region = new EntityRegion<TMsg>(Context.Self);
+        _origin = Context.System.Time.GetTimestamp();
+        if (options.IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            _idle = new IdleBuckets(options.IdleTimeout / options.IdleBuckets);
+        }
+    }
+
+    protected override ValueTask PreStartAsync()
+    {
+        if (_idle is not null)
+        {
+            var period = _options.IdleTimeout / _options.IdleBuckets;
+            Context.Timers.StartPeriodicTimer("idle-sweep", RegionCommand<TMsg>.Sweep.Instance, period);
+        }
+
+        return default;
+    }
+
+    protected override ValueTask ReceiveAsync(RegionCommand<TMsg> message)
+    {
+        switch (message)
+        {
+            case RegionCommand<TMsg>.Deliver deliver:
+                Deliver(deliver.EntityId, deliver.Message);
+                break;
+            case RegionCommand<TMsg>.Passivate passivate:
+                Passivate(passivate.EntityId);
+                break;
+            case RegionCommand<TMsg>.Sweep:
+                Sweep();
+                break;
+            case RegionCommand<TMsg>.GetStats stats:
+                stats.ReplyTo.Tell(Stats());
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "Unknown region command.");
+        }
+
+        return default;
+    }
+
+    protected override ValueTask OnTerminatedAsync(ActorRef actor)
+    {
+        if (!_idsByRef.Remove(actor, out var id) || !_entities.TryGetValue(id, out var entry))
+        {
+            return default;
+        }
+
+        var hasBuffered = entry.Buffer is { Count: > 0 };
+        var next = EntityLifecycle.Next(entry.State, EntityTrigger.Terminated, hasBuffered);
+        _idle?.Remove(id, entry.Bucket);
+        if (next == EntityState.Absent)
+        {
+            _entities.Remove(id);
+            return default;
+        }
+
+        // Passivation finished while messages waited: start the entity again and hand them over in order.
+        var buffer = entry.Buffer!;
+        entry.Buffer = null;
+        Start(id, entry);
+        while (buffer.TryDequeue(out var pending))
+        {
+            entry.Ref!.Tell(pending);
+        }
+
+        return default;
+    }
+
+    private void Deliver(string id, TMsg message)
+    {
+        if (!_entities.TryGetValue(id, out var entry))
+        {
+            entry = new Entry();
+            _entities.Add(id, entry);
+        }
+
+        var previous = entry.State;
+        entry.State = EntityLifecycle.Next(previous, EntityTrigger.MessageArrived, entry.Buffer is { Count: > 0 });
+        if (previous == EntityState.Absent)
+        {
+            Start(id, entry);
+        }
+
+        if (entry.State == EntityState.Passivating)
+        {
+            entry.Buffer ??= new Queue<TMsg>();
+            if (entry.Buffer.Count >= _options.MaxBufferedPerEntity)
+            {
+                _overflowed++;
+                Context.System.DeadLetters.Publish(message, Context.Path, $"entity '{id}' is passivating and its buffer is full");
+                return;
+            }
+
+            entry.Buffer.Enqueue(message);
+            _buffered++;
+            return;
+        }
+
+        if (_idle is not null)
+        {
+            entry.Bucket = _idle.Touch(id, entry.Bucket, Elapsed());
+        }
+
+        entry.Ref!.Tell(message);
+    }
+
+    private void Passivate(string id)
+    {
+        if (!_entities.TryGetValue(id, out var entry))
+        {
+            return;
+        }
+
+        var previous = entry.State;
+        entry.State = EntityLifecycle.Next(previous, EntityTrigger.PassivationRequested, entry.Buffer is { Count: > 0 });
+        if (previous == EntityState.Active && entry.State == EntityState.Passivating)
+        {
+            _idle?.Remove(id, entry.Bucket);
+            entry.Bucket = -1;
+            _passivated++;
+            entry.Ref!.StopWhenDrained();
+        }
+    }
+
+    private void Sweep()
+    {
+        foreach (var id in _idle!.TakeExpired(Elapsed(), _options.IdleTimeout))
+        {
+            if (_entities.TryGetValue(id, out var entry))
+            {
+                entry.Bucket = -1;
+                Passivate(id);
+            }
+        }
+    }
+
+    private void Start(string id, Entry entry)
+    {
+        var context = new EntityContext<TMsg>(id, _region);
+        var props = Props.Create(() => _createEntity(context)).WithSupervision(_options.EntitySupervision);
+        var child = Context.Spawn(props, ActorNames.Escape(id));
+        Context.Watch(child);
+        entry.Ref = child;
+        entry.State = EntityState.Active;
+        entry.Bucket = -1;
+        _idsByRef[child] = id;
+        _started++;
+        if (_idle is not null)
+        {
+            entry.Bucket = _idle.Touch(id, entry.Bucket, Elapsed());
+        }
+    }
+
+    private TimeSpan Elapsed() => Context.System.Time.GetElapsedTime(_origin);
+
+    private RegionStats Stats()
+    {
+        var active = 0;
+        var passivating = 0;
+        foreach (var entry in _entities.Values)
+        {
+            if (entry.State == EntityState.Active)
+            {
+                active++;
+            }
+            else if (entry.State == EntityState.Passivating)
+            {
+                passivating++;
+            }
+        }
+
+        return new RegionStats(active, passivating, _started, _passivated, _buffered, _overflowed);
+    }
+
+    private sealed class Entry
+    {
+        public ActorRef<TMsg>? Ref { get; set; }
+
+        public EntityState State { get; set; } = EntityState.Absent;
+
+        public Queue<TMsg>? Buffer { get; set; }
+
+        public long Bucket { get; set; } = -1;
+    }
+}
