@@ -6,7 +6,7 @@ namespace SmartStore.Actors.Tests;
 public sealed class RegionTests : ActorTestKit
 {
     /// <summary>Reports "{id}:started", "{id}:{n}:{message}" and "{id}:stopped"; n counts messages per incarnation.</summary>
-    private sealed class Entity(EntityContext<string> context, ActorRef<string> report) : Actor<string>
+    private sealed class Entity(EntityContext<string> context, ActorRef<string> report, Task? stopGate = null) : Actor<string>
     {
         private int _seen;
 
@@ -16,10 +16,14 @@ public sealed class RegionTests : ActorTestKit
             return default;
         }
 
-        protected override ValueTask PostStopAsync()
+        protected override async ValueTask PostStopAsync()
         {
+            if (stopGate is not null)
+            {
+                await stopGate;
+            }
+
             report.Tell($"{context.EntityId}:stopped");
-            return default;
         }
 
         protected override ValueTask ReceiveAsync(string message)
@@ -34,10 +38,10 @@ public sealed class RegionTests : ActorTestKit
         }
     }
 
-    private (EntityRegion<string> Region, TestProbe<string> Probe) StartRegion(TimeSpan idle)
+    private (EntityRegion<string> Region, TestProbe<string> Probe) StartRegion(TimeSpan idle, Task? stopGate = null)
     {
         var probe = CreateProbe<string>();
-        var region = System.SpawnRegion<string>("shelves", ctx => new Entity(ctx, probe.Ref), new RegionOptions { IdleTimeout = idle, IdleBuckets = 4 });
+        var region = System.SpawnRegion<string>("shelves", ctx => new Entity(ctx, probe.Ref, stopGate), new RegionOptions { IdleTimeout = idle, IdleBuckets = 4 });
         return (region, probe);
     }
 
@@ -98,17 +102,19 @@ public sealed class RegionTests : ActorTestKit
     [Fact]
     public async Task Messages_sent_while_an_entity_passivates_are_buffered_and_delivered_to_its_next_incarnation()
     {
-        var (region, probe) = StartRegion(Timeout.InfiniteTimeSpan);
+        var stopGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (region, probe) = StartRegion(Timeout.InfiniteTimeSpan, stopGate.Task);
         region.Tell("s", "passivate-me");
 
-        // The entity asked for passivation before it reported, so the region is passivating from here on.
+        // The entity asked for passivation before it reported, and cannot finish stopping until the gate opens.
         Assert.Equal(["s:started", "s:1:passivate-me"], await probe.ReceiveAsync(2));
         region.Tell("s", "after-1");
         region.Tell("s", "after-2");
+        var whilePassivating = await region.GetStatsAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal((0, 1, 2L), (whilePassivating.Active, whilePassivating.Passivating, whilePassivating.Buffered));
+        stopGate.SetResult();
 
         Assert.Equal(["s:stopped", "s:started", "s:1:after-1", "s:2:after-2"], await probe.ReceiveAsync(4));
-        var stats = await region.GetStatsAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(2, stats.Buffered);
     }
 
     [Fact]

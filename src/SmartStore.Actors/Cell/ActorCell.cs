@@ -80,6 +80,9 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
 
     internal CellState State => _state;
 
+    /// <summary>The cell whose instance is being created on this thread, for factories that need its name.</summary>
+    internal static ActorCell<T>? PeekCreatingContext() => t_creating;
+
     internal static ActorCell<T>? TakeCreatingContext()
     {
         var cell = t_creating;
@@ -196,7 +199,9 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
             }
         }
 
-        Volatile.Write(ref _scheduled, 0);
+        // A full fence, not a release store: a sender enqueues and then fails its CAS while we still hold the
+        // flag, so our re-check below must see its message (store→load order, which Volatile.Write lacks).
+        Interlocked.Exchange(ref _scheduled, 0);
         if (Volatile.Read(ref _systemInbox) is not null || (_state == CellState.Running && _mailbox.Count > 0))
         {
             TrySchedule();

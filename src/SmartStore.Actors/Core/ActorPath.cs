@@ -62,6 +62,37 @@ public static class ActorNames
         }
     }
 
+    /// <summary>Reverses <see cref="Escape"/>.</summary>
+    public static string Unescape(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!name.Contains('~', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        if (name == "~")
+        {
+            return string.Empty;
+        }
+
+        var builder = new System.Text.StringBuilder(name.Length);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (name[i] == '~' && i + 4 < name.Length)
+            {
+                builder.Append((char)int.Parse(name.AsSpan(i + 1, 4), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
+                i += 4;
+            }
+            else
+            {
+                builder.Append(name[i]);
+            }
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>Turns any entity id into a valid, collision-free child name.</summary>
     public static string Escape(string id)
     {

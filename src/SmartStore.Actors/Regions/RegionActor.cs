@@ -9,8 +9,9 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
     private readonly Func<EntityContext<TMsg>, Actor<TMsg>> _createEntity;
     private readonly RegionOptions _options;
     private readonly EntityRegion<TMsg> _region;
+    // Keyed by the entity's child name (its escaped id), so a termination finds its entry by name.
     private readonly Dictionary<string, Entry> _entities = new(StringComparer.Ordinal);
-    private readonly Dictionary<ActorRef, string> _idsByRef = [];
+    private readonly Props<TMsg> _entityProps;
     private readonly IdleBuckets? _idle;
     private readonly long _origin;
     private long _started;
@@ -23,6 +24,9 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
         _createEntity = createEntity;
         _options = options;
         _region = new EntityRegion<TMsg>(Context.Self);
+
+        // One recipe for every entity (no closure per entity): the id comes from the cell being created.
+        _entityProps = Props.Create(CreateEntity).WithSupervision(options.EntitySupervision);
         _origin = Context.System.Time.GetTimestamp();
         if (options.IdleTimeout != Timeout.InfiniteTimeSpan)
         {
@@ -66,7 +70,8 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
 
     protected override ValueTask OnTerminatedAsync(ActorRef actor)
     {
-        if (!_idsByRef.Remove(actor, out var id) || !_entities.TryGetValue(id, out var entry))
+        var id = actor.Path.Name;
+        if (!_entities.TryGetValue(id, out var entry) || !ReferenceEquals(entry.Ref, actor))
         {
             return default;
         }
@@ -92,8 +97,9 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
         return default;
     }
 
-    private void Deliver(string id, TMsg message)
+    private void Deliver(string entityId, TMsg message)
     {
+        var id = ActorNames.Escape(entityId);
         if (!_entities.TryGetValue(id, out var entry))
         {
             entry = new Entry();
@@ -113,7 +119,7 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
             if (entry.Buffer.Count >= _options.MaxBufferedPerEntity)
             {
                 _overflowed++;
-                Context.System.DeadLetters.Publish(message, Context.Path, $"entity '{id}' is passivating and its buffer is full");
+                Context.System.DeadLetters.Publish(message, Context.Path, $"entity '{entityId}' is passivating and its buffer is full");
                 return;
             }
 
@@ -130,7 +136,9 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
         entry.Ref!.Tell(message);
     }
 
-    private void Passivate(string id)
+    private void Passivate(string entityId) => PassivateByName(ActorNames.Escape(entityId));
+
+    private void PassivateByName(string id)
     {
         if (!_entities.TryGetValue(id, out var entry))
         {
@@ -155,26 +163,29 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
             if (_entities.TryGetValue(id, out var entry))
             {
                 entry.Bucket = -1;
-                Passivate(id);
+                PassivateByName(id);
             }
         }
     }
 
     private void Start(string id, Entry entry)
     {
-        var context = new EntityContext<TMsg>(id, _region);
-        var props = Props.Create(() => _createEntity(context)).WithSupervision(_options.EntitySupervision);
-        var child = Context.Spawn(props, ActorNames.Escape(id));
+        var child = Context.Spawn(_entityProps, id);
         Context.Watch(child);
         entry.Ref = child;
         entry.State = EntityState.Active;
         entry.Bucket = -1;
-        _idsByRef[child] = id;
         _started++;
         if (_idle is not null)
         {
             entry.Bucket = _idle.Touch(id, entry.Bucket, Elapsed());
         }
+    }
+
+    private Actor<TMsg> CreateEntity()
+    {
+        var cell = ActorCell<TMsg>.PeekCreatingContext() ?? throw new InvalidOperationException("Entities are created by the kernel.");
+        return _createEntity(new EntityContext<TMsg>(ActorNames.Unescape(cell.Path.Name), _region));
     }
 
     private TimeSpan Elapsed() => Context.System.Time.GetElapsedTime(_origin);
