@@ -66,10 +66,11 @@ public sealed class ShutdownTests
     }
 
     /// <summary>Blocks on its first message until the kernel signals that it is stopping.</summary>
-    private sealed class StuckUntilStopping : Actor<int>
+    private sealed class StuckUntilStopping(TaskCompletionSource entered) : Actor<int>
     {
         protected override async ValueTask ReceiveAsync(int message)
         {
+            entered.TrySetResult();
             try
             {
                 await Task.Delay(Timeout.Infinite, Context.Stopping);
@@ -85,11 +86,14 @@ public sealed class ShutdownTests
     public async Task Shutdown_waits_a_bounded_time_for_mailboxes_to_drain_and_counts_what_it_dropped()
     {
         var system = ActorSystem.Create("bounded");
-        var stuck = system.Spawn(Props.Create(() => new StuckUntilStopping()), "stuck");
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = system.Spawn(Props.Create(() => new StuckUntilStopping(entered)), "stuck");
         for (var i = 0; i < 10; i++)
         {
             stuck.Tell(i);
         }
+
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         var report = await system.ShutdownAsync(TimeSpan.FromMilliseconds(50));
 

@@ -35,7 +35,6 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
     private PendingKind _pendingKind;
     private Envelope<T> _pendingEnvelope;
     private Action? _resume;
-    private Envelope<T> _current;
     private ILogger? _log;
     private ActorTimers<T>? _timers;
     private CancellationTokenSource? _stoppingSource;
@@ -142,7 +141,10 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
 
     private void TrySchedule()
     {
-        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        // The fence orders our enqueue before the flag read (the turn's release does the mirror image), and
+        // the plain read spares a contended CAS on the common path where the actor is already scheduled.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -175,9 +177,19 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
                 return;
             }
 
-            if (_state != CellState.Running || budget-- <= 0 || !_mailbox.TryDequeue(out var envelope))
+            if (_state != CellState.Running || !_mailbox.TryDequeue(out var envelope))
             {
                 break;
+            }
+
+            if (--budget < 0)
+            {
+                // Budget spent with work left: keep the flag (no release and re-CAS), put the envelope back and
+                // queue the next turn on the global queue, so other actors get the thread in between. (A local
+                // queue is LIFO for its thread and would hand the thread straight back to this actor.)
+                _mailbox.PushBackFront(envelope);
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                return;
             }
 
             ValueTask handled;
@@ -260,7 +272,7 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
 
     private ValueTask InvokeUser(in Envelope<T> envelope)
     {
-        _current = envelope;
+        _mailbox.Current = envelope;
         return envelope.Meta is null ? _actor!.RunReceive(envelope.Message) : InvokeMarked(envelope);
     }
 

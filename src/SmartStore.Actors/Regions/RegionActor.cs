@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace SmartStore.Actors;
 
 /// <summary>
@@ -71,7 +74,8 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
     protected override ValueTask OnTerminatedAsync(ActorRef actor)
     {
         var id = actor.Path.Name;
-        if (!_entities.TryGetValue(id, out var entry) || !ReferenceEquals(entry.Ref, actor))
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entities, id);
+        if (Unsafe.IsNullRef(ref entry) || !ReferenceEquals(entry.Ref, actor))
         {
             return default;
         }
@@ -88,7 +92,7 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
         // Passivation finished while messages waited: start the entity again and hand them over in order.
         var buffer = entry.Buffer!;
         entry.Buffer = null;
-        Start(id, entry);
+        Start(id, ref entry);
         while (buffer.TryDequeue(out var pending))
         {
             entry.Ref!.Tell(pending);
@@ -100,17 +104,17 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
     private void Deliver(string entityId, TMsg message)
     {
         var id = ActorNames.Escape(entityId);
-        if (!_entities.TryGetValue(id, out var entry))
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entities, id, out var existed);
+        if (!existed)
         {
-            entry = new Entry();
-            _entities.Add(id, entry);
+            entry = Entry.Absent;
         }
 
         var previous = entry.State;
         entry.State = EntityLifecycle.Next(previous, EntityTrigger.MessageArrived, entry.Buffer is { Count: > 0 });
         if (previous == EntityState.Absent)
         {
-            Start(id, entry);
+            Start(id, ref entry);
         }
 
         if (entry.State == EntityState.Passivating)
@@ -140,7 +144,8 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
 
     private void PassivateByName(string id)
     {
-        if (!_entities.TryGetValue(id, out var entry))
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entities, id);
+        if (Unsafe.IsNullRef(ref entry))
         {
             return;
         }
@@ -160,7 +165,8 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
     {
         foreach (var id in _idle!.TakeExpired(Elapsed(), _options.IdleTimeout))
         {
-            if (_entities.TryGetValue(id, out var entry))
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entities, id);
+            if (!Unsafe.IsNullRef(ref entry))
             {
                 entry.Bucket = -1;
                 PassivateByName(id);
@@ -168,7 +174,7 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
         }
     }
 
-    private void Start(string id, Entry entry)
+    private void Start(string id, ref Entry entry)
     {
         var child = Context.Spawn(_entityProps, id);
         Context.Watch(child);
@@ -209,14 +215,14 @@ internal sealed class RegionActor<TMsg> : Actor<RegionCommand<TMsg>>
         return new RegionStats(active, passivating, _started, _passivated, _buffered, _overflowed);
     }
 
-    private sealed class Entry
+    /// <summary>One entity's bookkeeping, stored inline in the dictionary (no object per entity).</summary>
+    private struct Entry
     {
-        public ActorRef<TMsg>? Ref { get; set; }
+        public static readonly Entry Absent = new() { State = EntityState.Absent, Bucket = -1 };
 
-        public EntityState State { get; set; } = EntityState.Absent;
-
-        public Queue<TMsg>? Buffer { get; set; }
-
-        public long Bucket { get; set; } = -1;
+        public ActorRef<TMsg>? Ref;
+        public Queue<TMsg>? Buffer;
+        public long Bucket;
+        public EntityState State;
     }
 }
