@@ -31,6 +31,9 @@ public class PingPong
         _pingers = new Pinger[Pairs];
         _pingerRefs = new ActorRef<Ball>[Pairs];
         _balls = new Ball[Pairs];
+
+        // Armed before the first set-up ball is told: a fast pinger must not report into an unarmed counter.
+        var ready = _finish.Arm(Pairs);
         for (var p = 0; p < Pairs; p++)
         {
             var index = p;
@@ -40,7 +43,7 @@ public class PingPong
             _pingerRefs[p].Tell(new Ball { Partner = ponger });
         }
 
-        _finish.Arm(Pairs).Wait();
+        ready.Wait();
     }
 
     [GlobalCleanup]

@@ -9,7 +9,7 @@ internal sealed partial class ActorCell<T>
 
     public void Stash()
     {
-        if (_mailbox.Current.Meta is PoisonPill or TerminatedSignal)
+        if (_inbox.Current.Meta is PoisonPill or TerminatedSignal)
         {
             throw new InvalidOperationException("Only messages can be stashed, not kernel signals.");
         }
@@ -20,7 +20,7 @@ internal sealed partial class ActorCell<T>
             throw new StashOverflowException(Path, _props.StashCapacity);
         }
 
-        _stash.Add(_mailbox.Current);
+        _stash.Add(_inbox.Current);
     }
 
     public void UnstashAll()

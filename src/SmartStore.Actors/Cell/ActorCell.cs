@@ -24,6 +24,7 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
     private readonly IActorCell? _parent;
     private readonly Props<T> _props;
     private readonly MailboxQueue<T> _mailbox = new();
+    private readonly MailboxQueue<T>.ReaderRing _inbox;
     private readonly int _throughput;
     private Actor<T>? _actor;
     private CellState _state;
@@ -46,6 +47,7 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
         _parent = parent;
         _props = props;
         _throughput = props.Throughput ?? system.Options.Throughput;
+        _inbox = _mailbox.Reader;
     }
 
     private enum PendingKind : byte
@@ -177,7 +179,7 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
                 return;
             }
 
-            if (_state != CellState.Running || !_mailbox.TryDequeue(out var envelope))
+            if (_state != CellState.Running || !_inbox.TryDequeue(out var envelope))
             {
                 break;
             }
@@ -187,7 +189,7 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
                 // Budget spent with work left: keep the flag (no release and re-CAS), put the envelope back and
                 // queue the next turn on the global queue, so other actors get the thread in between. (A local
                 // queue is LIFO for its thread and would hand the thread straight back to this actor.)
-                _mailbox.PushBackFront(envelope);
+                _inbox.PushFront(envelope);
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                 return;
             }
@@ -272,7 +274,7 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
 
     private ValueTask InvokeUser(in Envelope<T> envelope)
     {
-        _mailbox.Current = envelope;
+        _inbox.Current = envelope;
         return envelope.Meta is null ? _actor!.RunReceive(envelope.Message) : InvokeMarked(envelope);
     }
 

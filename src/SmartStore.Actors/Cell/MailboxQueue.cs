@@ -16,29 +16,31 @@ namespace SmartStore.Actors;
 /// every late message into a dead letter instead of losing it.
 /// The writer side and the reader side live on different cache lines (see <see cref="CacheLinePad"/>):
 /// measured, sharing them cost the reader a cache miss per message and the kernel half its tell throughput.
-/// Only the owning actor's turn may call <see cref="TryDequeue"/>, <see cref="PushFront"/>, <see cref="Current"/>
-/// and <see cref="Close"/>.
+/// Only the owning actor's turn may use the <see cref="Reader"/> ring, <see cref="PushFront"/> and <see cref="Close"/>.
 /// </remarks>
 internal sealed class MailboxQueue<T>
 {
     private const int InitialCapacity = 4;
     private const int ShrinkAbove = 1024;
 
-    // Allocation order matters: this object, then the writer ring, then the reader ring, each ending in a pad,
-    // so a writer's lock word (stored just before the writer ring) and counters never share a line with
-    // anything the reader touches per message.
-    private readonly Ring _writer = new();
-    private readonly ReaderRing _reader = new();
-#pragma warning disable IDE0052, CS0169 // Padding only: it is never read, it keeps the next allocation off this line.
-    private readonly CacheLinePad _pad;
-#pragma warning restore IDE0052, CS0169
+    // Allocation order matters: this object (writer side only), then the writer ring (ending in a pad), then
+    // the reader ring. A writer's lock word sits just before the writer ring, on this object's line; the reader
+    // never reads this object per message (the cell keeps the reader ring), so no line is shared.
+    private readonly Ring _writer;
+    private readonly ReaderRing _reader;
     private bool _closed;
+
+    public MailboxQueue()
+    {
+        _writer = new Ring();
+        _reader = new ReaderRing(this);
+    }
+
+    /// <summary>The reader's ring: the owning cell keeps it, so that dequeuing touches only reader-side memory.</summary>
+    public ReaderRing Reader => _reader;
 
     /// <summary>Messages waiting (both rings); exact for the reader, a snapshot for anyone else.</summary>
     public int Count => Volatile.Read(ref _reader.Count) + Volatile.Read(ref _writer.Count);
-
-    /// <summary>The envelope the actor is handling now (kept here, on the reader's line, for stash).</summary>
-    public ref Envelope<T> Current => ref _reader.Current;
 
     public bool TryEnqueue(in Envelope<T> envelope)
     {
@@ -54,37 +56,6 @@ internal sealed class MailboxQueue<T>
             return true;
         }
     }
-
-    public bool TryDequeue(out Envelope<T> envelope)
-    {
-        var reader = _reader;
-        if (reader.Count == 0)
-        {
-            var writer = _writer;
-            if (Volatile.Read(ref writer.Count) == 0)
-            {
-                envelope = default;
-                return false;
-            }
-
-            lock (writer)
-            {
-                reader.SwapContents(writer);
-            }
-        }
-
-        envelope = reader.PopFront();
-        if (reader.Count == 0 && reader.Capacity > ShrinkAbove)
-        {
-            // A burst is over: give the memory back so idle actors stay small.
-            reader.Reset();
-        }
-
-        return true;
-    }
-
-    /// <summary>Puts one just-dequeued message back at the front.</summary>
-    public void PushBackFront(in Envelope<T> envelope) => _reader.PushFront(envelope);
 
     /// <summary>Puts messages back at the front, in their order (unstash).</summary>
     public void PushFront(List<Envelope<T>> envelopes)
@@ -119,12 +90,46 @@ internal sealed class MailboxQueue<T>
         }
     }
 
+    /// <summary>Refills the reader's ring from the writers' ring; false when both are empty.</summary>
+    private bool Refill(ReaderRing reader)
+    {
+        if (Volatile.Read(ref _writer.Count) == 0)
+        {
+            return false;
+        }
+
+        lock (_writer)
+        {
+            reader.SwapContents(_writer);
+        }
+
+        return reader.Count > 0;
+    }
+
     /// <summary>The reader's ring also holds the envelope in hand; nothing a writer touches follows it, so no pad.</summary>
-    private sealed class ReaderRing : RingBase
+    internal sealed class ReaderRing(MailboxQueue<T> owner) : RingBase
     {
 #pragma warning disable CA1051 // A field so that the cell can take a reference to it.
         public Envelope<T> Current;
 #pragma warning restore CA1051
+
+        public bool TryDequeue(out Envelope<T> envelope)
+        {
+            if (Count == 0 && !owner.Refill(this))
+            {
+                envelope = default;
+                return false;
+            }
+
+            envelope = PopFront();
+            if (Count == 0 && Capacity > ShrinkAbove)
+            {
+                // A burst is over: give the memory back so idle actors stay small.
+                Reset();
+            }
+
+            return true;
+        }
     }
 
     /// <summary>The writers' ring: its monitor and counters sit on a line of their own.</summary>
@@ -136,7 +141,7 @@ internal sealed class MailboxQueue<T>
     }
 
     /// <summary>A power-of-two ring buffer; not thread-safe by itself.</summary>
-    private abstract class RingBase
+    internal abstract class RingBase
     {
         private Envelope<T>[] _items = [];
         private int _head;
