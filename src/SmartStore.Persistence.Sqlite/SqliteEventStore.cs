@@ -55,9 +55,16 @@ public sealed partial class SqliteEventStore : IEventStore, IBatchWriter
     {
         ArgumentNullException.ThrowIfNull(options);
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(options.Path));
-        if (directory is not null)
+        try
         {
-            Directory.CreateDirectory(directory);
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new JournalFailureException($"Cannot create the SQLite journal's directory for '{options.Path}': {exception.Message}", exception);
         }
 
         var connectionString = new SqliteConnectionStringBuilder { DataSource = options.Path, Pooling = true, DefaultTimeout = 30 }.ToString();

@@ -59,28 +59,31 @@ public sealed class CatchUpSubscription(IEventJournal journal, IProjection proje
     /// <summary>Gaps skipped as permanent (a writer rolled back after taking positions).</summary>
     public long SkippedGaps { get; private set; }
 
-    /// <summary>Loads the checkpoint and runs until cancelled. Exceptions from the projection end the run.</summary>
+    /// <summary>Loads the projection's stored checkpoint; call before polling by hand.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken) =>
+        Interlocked.Exchange(ref _checkpoint, await projection.LoadCheckpointAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Loads the checkpoint and runs until cancelled (then returns quietly). Projection failures end the run.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Exchange(ref _checkpoint, await projection.LoadCheckpointAsync(cancellationToken).ConfigureAwait(false));
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            var progressed = await PollOnceAsync(cancellationToken).ConfigureAwait(false);
-            if (!progressed)
+            await StartAsync(cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
             {
-                try
+                if (!await PollOnceAsync(cancellationToken).ConfigureAwait(false))
                 {
                     await Task.Delay(options.PollInterval, options.Time, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal way out; the checkpoint stored so far stands.
         }
     }
 
-    /// <summary>Reads and applies one page; true when the checkpoint moved.</summary>
+    /// <summary>Reads and applies one page; true when the checkpoint moved. Never call it while <see cref="RunAsync"/> runs.</summary>
     public async Task<bool> PollOnceAsync(CancellationToken cancellationToken)
     {
         var page = await journal.ReadAllAsync(Checkpoint, options.BatchSize, cancellationToken).ConfigureAwait(false);
