@@ -1,12 +1,17 @@
 using BenchmarkDotNet.Running;
 using SmartStore.Benchmarks.Actors;
 
-// `memory` runs the idle-actor footprint measurement (a GC census, not a timing);
+// `memory` runs the idle-actor footprint measurement (a GC census, not a timing), `persistence` the
+// journal load run (it starts its own PostgreSQL);
 // everything else goes to BenchmarkDotNet's switcher (for example --filter '*Tell*').
-if (args.FirstOrDefault() == "memory")
+switch (args.FirstOrDefault())
 {
-    await IdleFootprint.RunAsync();
-    return 0;
+    case "memory":
+        await IdleFootprint.RunAsync();
+        return 0;
+    case "persistence":
+        await SmartStore.Benchmarks.Persistence.PersistenceLoad.RunAsync();
+        return 0;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

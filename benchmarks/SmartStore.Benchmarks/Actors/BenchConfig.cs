@@ -13,7 +13,7 @@ public sealed class BenchConfig : ManualConfig
 {
     public BenchConfig()
     {
-        AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(15).WithLaunchCount(1).WithId("short"));
+        AddJob(Job.Default.WithWarmupCount(8).WithIterationCount(15).WithLaunchCount(1).WithId("short"));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(BaselineRatioColumn.RatioMean);
         WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
