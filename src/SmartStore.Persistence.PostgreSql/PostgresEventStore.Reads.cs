@@ -7,7 +7,7 @@ namespace SmartStore.Persistence.PostgreSql;
 /// <summary>Reads, erasure, snapshots and projection checkpoints.</summary>
 public sealed partial class PostgresEventStore
 {
-    private const string EventColumns = "position, stream_id, sequence, type_name, type_version, payload, tags, created_utc";
+    private const string EventColumns = StoredRows.EventColumns + "created_utc";
 
     public async IAsyncEnumerable<PersistedEvent> ReadStreamAsync(string streamId, long fromSequence = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -183,17 +183,5 @@ public sealed partial class PostgresEventStore
         }
     }
 
-    private static PersistedEvent ReadEvent(DbDataReader reader)
-    {
-        var tags = reader.GetString(6);
-        return new PersistedEvent(
-            reader.GetInt64(0),
-            reader.GetString(1),
-            reader.GetInt64(2),
-            reader.GetString(3),
-            reader.GetInt32(4),
-            (byte[])reader[5],
-            tags.Length == 0 ? [] : tags.Split(TagSeparator),
-            new DateTimeOffset(reader.GetDateTime(7), TimeSpan.Zero));
-    }
+    private static PersistedEvent ReadEvent(DbDataReader reader) => StoredRows.ReadEvent(reader, static (r, i) => new DateTimeOffset(r.GetDateTime(i), TimeSpan.Zero));
 }

@@ -22,8 +22,7 @@ public sealed record PostgresStoreOptions(string ConnectionString)
 /// </summary>
 public sealed partial class PostgresEventStore : IEventStore, IBatchWriter
 {
-    internal const string ErasedType = "$erased";
-    private const char TagSeparator = '\u001f';
+    internal const string ErasedType = StoredRows.ErasedType;
     private readonly PostgresStoreOptions _options;
     private readonly NpgsqlDataSource _dataSource;
     private readonly AppendQueue _queue;
@@ -57,17 +56,8 @@ public sealed partial class PostgresEventStore : IEventStore, IBatchWriter
         return new PostgresEventStore(options, dataSource, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresEventStore>());
     }
 
-    public Task<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
-    {
-        StreamIds.Validate(streamId);
-        ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
-        {
-            throw new ArgumentException("An append needs at least one event.", nameof(events));
-        }
-
-        return _queue.EnqueueAsync(new PendingAppend(streamId, expectedVersion, events));
-    }
+    public Task<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default) =>
+        _queue.EnqueueAsync(PendingAppend.Create(streamId, expectedVersion, events));
 
     async Task IBatchWriter.WriteBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
@@ -116,7 +106,7 @@ public sealed partial class PostgresEventStore : IEventStore, IBatchWriter
                 types[row] = e.TypeName;
                 typeVersions[row] = e.TypeVersion;
                 payloads[row] = e.Payload.ToArray();
-                tags[row] = string.Join(TagSeparator, e.Tags);
+                tags[row] = StoredRows.JoinTags(e.Tags);
             }
         }
 

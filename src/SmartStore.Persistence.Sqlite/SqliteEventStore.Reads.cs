@@ -7,7 +7,7 @@ namespace SmartStore.Persistence.Sqlite;
 /// <summary>Reads, erasure, snapshots and projection checkpoints.</summary>
 public sealed partial class SqliteEventStore
 {
-    private const string EventColumns = "position, stream_id, sequence, type_name, type_version, payload, tags, created_ms";
+    private const string EventColumns = StoredRows.EventColumns + "created_ms";
 
     public async IAsyncEnumerable<PersistedEvent> ReadStreamAsync(string streamId, long fromSequence = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -188,17 +188,5 @@ public sealed partial class SqliteEventStore
         }
     }
 
-    private static PersistedEvent ReadEvent(DbDataReader reader)
-    {
-        var tags = reader.GetString(6);
-        return new PersistedEvent(
-            reader.GetInt64(0),
-            reader.GetString(1),
-            reader.GetInt64(2),
-            reader.GetString(3),
-            reader.GetInt32(4),
-            (byte[])reader[5],
-            tags.Length == 0 ? [] : tags.Split(TagSeparator),
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)));
-    }
+    private static PersistedEvent ReadEvent(DbDataReader reader) => StoredRows.ReadEvent(reader, static (r, i) => DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i)));
 }

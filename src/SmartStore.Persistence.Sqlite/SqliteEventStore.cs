@@ -32,8 +32,7 @@ public sealed record SqliteStoreOptions(string Path)
 /// </summary>
 public sealed partial class SqliteEventStore : IEventStore, IBatchWriter
 {
-    internal const string ErasedType = "$erased";
-    private const char TagSeparator = '\u001f';
+    internal const string ErasedType = StoredRows.ErasedType;
     private readonly SqliteStoreOptions _options;
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -121,17 +120,8 @@ public sealed partial class SqliteEventStore : IEventStore, IBatchWriter
         return new SqliteEventStore(options, connectionString, writer, logger);
     }
 
-    public Task<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
-    {
-        StreamIds.Validate(streamId);
-        ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
-        {
-            throw new ArgumentException("An append needs at least one event.", nameof(events));
-        }
-
-        return _queue.EnqueueAsync(new PendingAppend(streamId, expectedVersion, events));
-    }
+    public Task<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default) =>
+        _queue.EnqueueAsync(PendingAppend.Create(streamId, expectedVersion, events));
 
     /// <summary>
     /// Writes one batch on the single writer connection. SQLite has no asynchronous I/O, so the writer loop
@@ -174,7 +164,7 @@ public sealed partial class SqliteEventStore : IEventStore, IBatchWriter
                     p[3].Value = e.TypeName;
                     p[4].Value = e.TypeVersion;
                     p[5].Value = e.Payload.ToArray();
-                    p[6].Value = e.Tags.Count == 0 ? string.Empty : string.Join(TagSeparator, e.Tags);
+                    p[6].Value = StoredRows.JoinTags(e.Tags);
                     insert.ExecuteNonQuery();
                     if (e.Tags.Count > 0)
                     {

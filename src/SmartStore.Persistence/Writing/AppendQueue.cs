@@ -16,6 +16,24 @@ public sealed class PendingAppend(string streamId, long expectedVersion, IReadOn
 
     public Task<AppendResult> Task => _completion.Task;
 
+    /// <summary>Validates an append request the same way for every store.</summary>
+    public static PendingAppend Create(string streamId, long expectedVersion, IReadOnlyList<EventData> events)
+    {
+        StreamIds.Validate(streamId);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException("An append needs at least one event.", nameof(events));
+        }
+
+        if (expectedVersion < Persistence.ExpectedVersion.Any)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expectedVersion), expectedVersion, "Expected version is a sequence number, 0 for a new stream, or -1 for any.");
+        }
+
+        return new PendingAppend(streamId, expectedVersion, events);
+    }
+
     public void Succeed(AppendResult result) => _completion.TrySetResult(result);
 
     public void Fail(Exception exception) => _completion.TrySetException(exception);
