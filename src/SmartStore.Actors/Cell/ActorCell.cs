@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace SmartStore.Actors;
@@ -167,6 +168,7 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
     private void RunTurn()
     {
         var budget = _throughput;
+        var turnStarted = 0L;
         while (true)
         {
             if (_systemBacklog is null && Volatile.Read(ref _systemInbox) is not null)
@@ -198,12 +200,19 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
 
             if (--budget < 0)
             {
-                // Budget spent with work left: keep the flag (no release and re-CAS), put the envelope back and
-                // queue the next turn on the global queue, so other actors get the thread in between. (A local
-                // queue is LIFO for its thread and would hand the thread straight back to this actor.)
-                _inbox.PushFront(envelope);
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-                return;
+                if (ExtendTurn(ref turnStarted))
+                {
+                    budget = _throughput - 1;
+                }
+                else
+                {
+                    // Budget and deadline spent with work left: keep the flag (no release and re-CAS), put the
+                    // envelope back and queue the next turn on the global queue, so other actors get the thread
+                    // in between. (A local queue is LIFO for its thread and would hand it straight back.)
+                    _inbox.PushFront(envelope);
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    return;
+                }
             }
 
             ValueTask handled;
@@ -232,6 +241,32 @@ internal sealed partial class ActorCell<T> : ActorRef<T>, IActorContext<T>, IAct
         {
             TrySchedule();
         }
+    }
+
+    /// <summary>
+    /// At the end of a budget: whether the turn may take another one (it is younger than the throughput
+    /// deadline). The clock is read once per budget, not per message.
+    /// </summary>
+    private bool ExtendTurn(ref long turnStarted)
+    {
+        var deadline = _system.Options.ThroughputDeadline;
+        if (deadline <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (turnStarted == 0)
+        {
+            // The first budget ends: the turn began roughly now, as a budget takes microseconds.
+            turnStarted = now;
+        }
+        else if (Stopwatch.GetElapsedTime(turnStarted, now) >= deadline)
+        {
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>True when the task already finished (the turn goes on); false when the turn suspends until it does.</summary>

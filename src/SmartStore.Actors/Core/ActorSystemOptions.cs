@@ -9,6 +9,14 @@ public sealed record ActorSystemOptions
     /// <summary>User messages an actor handles per turn before it yields its thread (Akka.NET uses 100).</summary>
     public int Throughput { get; init; } = 100;
 
+    /// <summary>
+    /// When an actor has spent its <see cref="Throughput"/> budget and still has messages, it goes on for
+    /// another budget as long as its turn is younger than this (Akka's throughput deadline). A hot actor then
+    /// drains a backlog instead of queueing behind its producers; other actors wait at most about this long.
+    /// <see cref="TimeSpan.Zero"/> yields after every budget.
+    /// </summary>
+    public TimeSpan ThroughputDeadline { get; init; } = TimeSpan.FromMilliseconds(1);
+
     /// <summary>The clock for timers, back-off and ask timeouts; a manual one in tests runs virtual time.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

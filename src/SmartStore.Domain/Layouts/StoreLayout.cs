@@ -1,0 +1,86 @@
+namespace SmartStore.Domain.Layouts;
+
+/// <summary>A point on the store floor, in metres from the floor's origin corner.</summary>
+public readonly record struct Point(double X, double Y);
+
+/// <summary>An axis-aligned rectangle on the floor (shelf footprints, bins, camera coverage).</summary>
+public readonly record struct Rect(Point Min, Point Max)
+{
+    public double Width => Max.X - Min.X;
+
+    public double Depth => Max.Y - Min.Y;
+
+    public bool Contains(Point p) => p.X >= Min.X && p.X <= Max.X && p.Y >= Min.Y && p.Y <= Max.Y;
+
+    public bool Contains(Rect other) => Contains(other.Min) && Contains(other.Max);
+
+    /// <summary>True when the interiors overlap (touching edges do not count).</summary>
+    public bool Overlaps(Rect other) => Min.X < other.Max.X && other.Min.X < Max.X && Min.Y < other.Max.Y && other.Min.Y < Max.Y;
+
+    public double DistanceTo(Point p)
+    {
+        var dx = Math.Max(Math.Max(Min.X - p.X, 0), p.X - Max.X);
+        var dy = Math.Max(Math.Max(Min.Y - p.Y, 0), p.Y - Max.Y);
+        return Math.Sqrt((dx * dx) + (dy * dy));
+    }
+}
+
+/// <summary>Which way a gate lets people through.</summary>
+public enum GateDirection
+{
+    Entry,
+    Exit,
+    Both,
+}
+
+public sealed record Gate(string Id, GateDirection Direction, Point From, Point To);
+
+/// <summary>A camera: where it hangs (height in metres) and the floor area it sees.</summary>
+public sealed record Camera(string Id, Point Position, double Height, Rect Sees);
+
+/// <summary>A weighed bin on a shelf level, with the products stocked in it.</summary>
+public sealed record Bin(string Id, string SensorId, int Level, Rect Area, IReadOnlyList<string> Skus, int Capacity);
+
+public sealed record Shelf(string Id, Rect Footprint, int Levels, IReadOnlyList<Bin> Bins);
+
+/// <summary>A unit weight with the spread (one standard deviation) seen between units, in grams.</summary>
+public sealed record UnitWeight(double Grams, double Spread);
+
+/// <summary>A product of the catalog. Prices are in minor units of the store's currency (cents), never floats.</summary>
+public sealed record Product(string Sku, string Name, long UnitPrice, string TaxClass, UnitWeight Weight, bool AgeRestricted);
+
+/// <summary>A store as the layout file describes it.</summary>
+public sealed record StoreLayout(
+    int Version,
+    string StoreId,
+    string Name,
+    double FloorWidth,
+    double FloorDepth,
+    string Currency,
+    IReadOnlyDictionary<string, int> TaxRatesBasisPoints,
+    IReadOnlyList<Gate> Gates,
+    IReadOnlyList<Camera> Cameras,
+    IReadOnlyList<Shelf> Shelves,
+    IReadOnlyList<Product> Products)
+{
+    public const int CurrentVersion = 1;
+
+    public Rect Floor => new(new Point(0, 0), new Point(FloorWidth, FloorDepth));
+
+    public IEnumerable<Bin> Bins => Shelves.SelectMany(s => s.Bins);
+
+    public Product? FindProduct(string sku) => Products.FirstOrDefault(p => p.Sku == sku);
+}
+
+/// <summary>One problem found in a layout file, where it is, in plain words.</summary>
+public sealed record LayoutProblem(string File, int Line, string Message)
+{
+    public override string ToString() => $"{File}:{Line}: {Message}";
+}
+
+/// <summary>A layout that did not load or validate; <see cref="Problems"/> lists every problem found.</summary>
+public sealed class InvalidLayoutException(IReadOnlyList<LayoutProblem> problems)
+    : Exception($"The store layout has {problems.Count} problem(s):{Environment.NewLine}{string.Join(Environment.NewLine, problems)}")
+{
+    public IReadOnlyList<LayoutProblem> Problems { get; } = problems;
+}
