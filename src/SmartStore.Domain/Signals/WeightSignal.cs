@@ -1,0 +1,210 @@
+using System.Collections.Immutable;
+
+namespace SmartStore.Domain.Signals;
+
+/// <summary>One raw load-cell reading, stamped by the device (its clock, its per-sensor sequence number).</summary>
+public sealed record WeightReading(string SensorId, long Sequence, long DeviceTimeMs, double Grams);
+
+/// <summary>How a bin's weight signal is judged. Defaults suit 10-60 Hz retail load cells with ~2 g noise.</summary>
+public sealed record WeightSignalSettings
+{
+    /// <summary>Readings outside this range are impossible for the sensor and rejected.</summary>
+    public double MinGrams { get; init; } = -500;
+
+    public double MaxGrams { get; init; } = 60_000;
+
+    /// <summary>A plateau is stable when its readings stay within this band for <see cref="SettleMs"/>.</summary>
+    public double NoiseBandGrams { get; init; } = 8;
+
+    public long SettleMs { get; init; } = 300;
+
+    /// <summary>Smaller moves between plateaus are drift or creep: absorbed into the reference, never an event.</summary>
+    public double MinChangeGrams { get; init; } = 12;
+
+    /// <summary>A single reading this far from its neighbours that does not persist is a spike.</summary>
+    public double SpikeGrams { get; init; } = 1_500;
+
+    /// <summary>Readings that must agree before a big jump counts as real rather than a spike.</summary>
+    public int ConfirmReadings { get; init; } = 3;
+
+    /// <summary>Bit-identical readings for this long mean a stuck sensor (real load cells always jitter).</summary>
+    public long StuckAfterMs { get; init; } = 30_000;
+
+    /// <summary>No reading for this long means a silent sensor.</summary>
+    public long SilentAfterMs { get; init; } = 5_000;
+}
+
+/// <summary>What the weight signal of one bin says happened.</summary>
+public abstract record WeightSignalEvent(string SensorId)
+{
+    /// <summary>A settled change of weight: negative for a pick, positive for a put-back.</summary>
+    public sealed record Changed(string SensorId, string ChangeId, double DeltaGrams, double Before, double After, long FromMs, long ToMs) : WeightSignalEvent(SensorId);
+
+    public sealed record Rejected(string SensorId, long Sequence, double Grams, string Reason) : WeightSignalEvent(SensorId);
+
+    /// <summary>A reading with a sequence number at or below the last one seen: a duplicate or a late arrival.</summary>
+    public sealed record Ignored(string SensorId, long Sequence, string Reason) : WeightSignalEvent(SensorId);
+
+    public sealed record Stuck(string SensorId, long SinceMs, double Grams) : WeightSignalEvent(SensorId);
+
+    public sealed record Silent(string SensorId, long LastReadingMs) : WeightSignalEvent(SensorId);
+}
+
+/// <summary>The state of one bin's signal between readings (immutable).</summary>
+public sealed record WeightSignalState(
+    string SensorId,
+    long LastSequence,
+    long LastReadingMs,
+    double? Reference,
+    long ReferenceSinceMs,
+    ImmutableList<WeightReading> Window,
+    ImmutableList<WeightReading> Suspect,
+    long IdenticalSinceMs,
+    bool StuckReported,
+    bool SilentReported,
+    int Changes,
+    double DriftAbsorbed)
+{
+    public static WeightSignalState Initial(string sensorId) => new(sensorId, 0, 0, null, 0, [], [], 0, false, false, 0, 0);
+}
+
+/// <summary>
+/// Turns raw readings into settled weight changes. Load cells are noisy and drift a few grams over minutes,
+/// so only <em>changes between stable plateaus</em> are trusted: a change starts when readings leave the
+/// reference band and is reported once they settle on a new plateau; slow movement below
+/// <see cref="WeightSignalSettings.MinChangeGrams"/> is absorbed into the reference as drift.
+/// </summary>
+public static class WeightSignal
+{
+    public static (WeightSignalState State, ImmutableList<WeightSignalEvent> Events) Step(WeightSignalState state, WeightReading reading, WeightSignalSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(reading);
+        ArgumentNullException.ThrowIfNull(settings);
+        var events = ImmutableList.CreateBuilder<WeightSignalEvent>();
+        if (reading.Sequence <= state.LastSequence)
+        {
+            var reason = reading.Sequence == state.LastSequence ? "duplicate" : "late: an older reading than one already used";
+            events.Add(new WeightSignalEvent.Ignored(state.SensorId, reading.Sequence, reason));
+            return (state, events.ToImmutable());
+        }
+
+        state = state with { LastSequence = reading.Sequence, LastReadingMs = reading.DeviceTimeMs, SilentReported = false };
+        if (!double.IsFinite(reading.Grams) || reading.Grams < settings.MinGrams || reading.Grams > settings.MaxGrams)
+        {
+            events.Add(new WeightSignalEvent.Rejected(state.SensorId, reading.Sequence, reading.Grams, $"outside the sensor's range {settings.MinGrams}..{settings.MaxGrams} g"));
+            return (state, events.ToImmutable());
+        }
+
+        state = TrackStuck(state, reading, settings, events);
+
+        // Spikes: a reading far from the recent level is held until enough readings agree with it.
+        var level = state.Window.Count > 0 ? Median(state.Window) : state.Reference;
+        if (level is { } current && Math.Abs(reading.Grams - current) > settings.SpikeGrams)
+        {
+            var suspect = state.Suspect.Add(reading);
+            if (suspect.Count < settings.ConfirmReadings || Spread(suspect) > settings.NoiseBandGrams)
+            {
+                if (suspect.Count >= settings.ConfirmReadings)
+                {
+                    // They do not agree with each other either: the oldest is noise.
+                    events.Add(new WeightSignalEvent.Rejected(state.SensorId, suspect[0].Sequence, suspect[0].Grams, "spike"));
+                    suspect = suspect.RemoveAt(0);
+                }
+
+                return (state with { Suspect = suspect }, events.ToImmutable());
+            }
+
+            // Confirmed: a real, large change. Its readings join the window.
+            state = state with { Window = suspect, Suspect = [] };
+        }
+        else
+        {
+            foreach (var spike in state.Suspect)
+            {
+                events.Add(new WeightSignalEvent.Rejected(state.SensorId, spike.Sequence, spike.Grams, "spike"));
+            }
+
+            state = state with { Window = state.Window.Add(reading), Suspect = [] };
+        }
+
+        return Settle(state, settings, events);
+    }
+
+    /// <summary>Checks for silence at <paramref name="nowMs"/> (device time of the store's clock), without a reading.</summary>
+    public static (WeightSignalState State, ImmutableList<WeightSignalEvent> Events) Check(WeightSignalState state, long nowMs, WeightSignalSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!state.SilentReported && state.LastSequence > 0 && nowMs - state.LastReadingMs >= settings.SilentAfterMs)
+        {
+            return (state with { SilentReported = true }, [new WeightSignalEvent.Silent(state.SensorId, state.LastReadingMs)]);
+        }
+
+        return (state, []);
+    }
+
+    private static (WeightSignalState, ImmutableList<WeightSignalEvent>) Settle(WeightSignalState state, WeightSignalSettings settings, ImmutableList<WeightSignalEvent>.Builder events)
+    {
+        // Keep only the most recent settle period of readings.
+        var window = state.Window;
+        var newest = window[^1].DeviceTimeMs;
+        while (window.Count > 2 && newest - window[1].DeviceTimeMs >= settings.SettleMs)
+        {
+            window = window.RemoveAt(0);
+        }
+
+        state = state with { Window = window };
+        var spansSettle = newest - window[0].DeviceTimeMs >= settings.SettleMs;
+        if (!spansSettle || Spread(window) > settings.NoiseBandGrams)
+        {
+            return (state, events.ToImmutable());
+        }
+
+        var plateau = Median(window);
+        if (state.Reference is not { } reference)
+        {
+            return (state with { Reference = plateau, ReferenceSinceMs = newest }, events.ToImmutable());
+        }
+
+        var delta = plateau - reference;
+        if (Math.Abs(delta) < settings.MinChangeGrams)
+        {
+            // Drift or creep: follow it, but it is never a pick.
+            return (state with { Reference = plateau, ReferenceSinceMs = newest, DriftAbsorbed = state.DriftAbsorbed + Math.Abs(delta) }, events.ToImmutable());
+        }
+
+        var changes = state.Changes + 1;
+        events.Add(new WeightSignalEvent.Changed(state.SensorId, $"{state.SensorId}#{changes}", delta, reference, plateau, state.ReferenceSinceMs, window[0].DeviceTimeMs));
+        return (state with { Reference = plateau, ReferenceSinceMs = newest, Changes = changes }, events.ToImmutable());
+    }
+
+    private static WeightSignalState TrackStuck(WeightSignalState state, WeightReading reading, WeightSignalSettings settings, ImmutableList<WeightSignalEvent>.Builder events)
+    {
+        var previous = state.Window.Count > 0 ? state.Window[^1] : null;
+
+        // Bit-identical on purpose: real load cells never repeat a value exactly for long.
+        var identical = previous is not null && previous.Grams.Equals(reading.Grams);
+        if (!identical)
+        {
+            return state with { IdenticalSinceMs = reading.DeviceTimeMs, StuckReported = false };
+        }
+
+        if (!state.StuckReported && reading.DeviceTimeMs - state.IdenticalSinceMs >= settings.StuckAfterMs)
+        {
+            events.Add(new WeightSignalEvent.Stuck(state.SensorId, state.IdenticalSinceMs, reading.Grams));
+            return state with { StuckReported = true };
+        }
+
+        return state;
+    }
+
+    private static double Median(ImmutableList<WeightReading> readings)
+    {
+        var sorted = readings.Select(r => r.Grams).Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static double Spread(ImmutableList<WeightReading> readings) => readings.Max(r => r.Grams) - readings.Min(r => r.Grams);
+}
