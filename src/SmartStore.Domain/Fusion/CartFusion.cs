@@ -1,0 +1,282 @@
+using System.Collections.Immutable;
+using SmartStore.Domain.Carts;
+using SmartStore.Domain.Layouts;
+using SmartStore.Domain.Signals;
+
+namespace SmartStore.Domain.Fusion;
+
+/// <summary>The whole floor's state for fusion: visits, tracks, bins, admissions and alerts (immutable).</summary>
+public sealed record FusionState(
+    ImmutableSortedDictionary<string, Visit> Visits,
+    ImmutableSortedDictionary<string, Track> Tracks,
+    ImmutableSortedDictionary<string, BinStock> Bins,
+    ImmutableList<OpenAdmission> Admissions,
+    ImmutableList<FloorAlert> Alerts,
+    ImmutableList<ShelfChanged> PendingChanges)
+{
+    public static FusionState For(StoreLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return new FusionState(
+            ImmutableSortedDictionary<string, Visit>.Empty.WithComparers(StringComparer.Ordinal),
+            ImmutableSortedDictionary<string, Track>.Empty.WithComparers(StringComparer.Ordinal),
+            layout.Bins.ToImmutableSortedDictionary(b => b.Id, BinStock.For, StringComparer.Ordinal),
+            [],
+            [],
+            []);
+    }
+}
+
+/// <summary>
+/// Fuses camera tracks and shelf weight changes into carts, one input at a time, in event-time order (feed it
+/// from an <see cref="EventTime.EventTimeBuffer{T}"/>). Rules, in the order they apply:
+/// <list type="bullet">
+/// <item>Admission binds the next tracks that cross that entry gate inward, up to the party size; companions
+/// share the payer's visit. A crossing nobody was admitted for is tailgating: an alert, and an unbound track.</item>
+/// <item>A track that appears out of nowhere near a track that just vanished inherits its visit; near several,
+/// it inherits all of them — ambiguity is kept, not guessed away.</item>
+/// <item>A weight change is scored against every track's hands (strong) and body (weak) around its window.
+/// One clear visit → its cart changes; several close ones → each goes to review with the scores; none → an
+/// unattributed alert. Hand-offs follow "the picker pays": a cart changes only on shelf events.</item>
+/// <item>The change's product comes from <see cref="QuantityInference"/> over the bin's stock (and, for a
+/// put-back, what the visit holds); a put-back of a foreign product is remembered on the bin as misplaced.</item>
+/// </list>
+/// </summary>
+public static class CartFusion
+{
+    public static FusionState Apply(FusionState state, FloorInput input, StoreLayout layout, FusionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(settings);
+        state = AdvanceTo(state, input.DeviceTimeMs, layout, settings);
+        state = state with { Admissions = state.Admissions.RemoveAll(a => a.UntilMs < input.DeviceTimeMs) };
+        return input switch
+        {
+            EntryGranted granted => Admit(state, granted, settings),
+            GateCrossed crossed => crossed.Inward ? Enter(state, crossed) : Leave(state, crossed),
+            PersonSeen seen => See(state, seen, settings),
+
+            // Evidence after the change is part of its window: attribute once event time has passed it.
+            ShelfChanged changed => state with { PendingChanges = state.PendingChanges.Add(changed) },
+            _ => throw new ArgumentOutOfRangeException(nameof(input), input.GetType().Name, "Unknown floor input."),
+        };
+    }
+
+    /// <summary>
+    /// Attributes every held change whose evidence window ended before <paramref name="timeMs"/> (call it with
+    /// the watermark as the store's clock moves, and with <see cref="long.MaxValue"/> at the end of a replay).
+    /// </summary>
+    public static FusionState AdvanceTo(FusionState state, long timeMs, StoreLayout layout, FusionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(settings);
+        var due = state.PendingChanges.Where(c => c.ToMs + settings.EvidenceSlackMs < timeMs).ToList();
+        if (due.Count == 0)
+        {
+            return state;
+        }
+
+        state = state with { PendingChanges = state.PendingChanges.RemoveRange(due) };
+        return due.Aggregate(state, (s, change) => Attribute(s, change, layout, settings));
+    }
+
+    private static FusionState Admit(FusionState state, EntryGranted granted, FusionSettings settings)
+    {
+        if (state.Visits.ContainsKey(granted.VisitId))
+        {
+            return state;
+        }
+
+        var visit = new Visit(granted.VisitId, granted.PayerId, granted.PartySize, granted.DeviceTimeMs, VisitStatus.Inside, null, VirtualCart.Empty, []);
+        return state with
+        {
+            Visits = state.Visits.Add(visit.VisitId, visit),
+            Admissions = state.Admissions.Add(new OpenAdmission(visit.VisitId, granted.GateId, granted.PartySize, granted.DeviceTimeMs + settings.AdmissionWindowMs)),
+        };
+    }
+
+    private static FusionState Enter(FusionState state, GateCrossed crossed)
+    {
+        var track = state.Tracks.GetValueOrDefault(crossed.TrackId) ?? new Track(crossed.TrackId, [], [], false);
+        var admission = state.Admissions.FirstOrDefault(a => a.GateId == crossed.GateId && a.Remaining > 0);
+        if (admission is null)
+        {
+            var alert = new FloorAlert("tailgating", crossed.DeviceTimeMs, $"track {crossed.TrackId} entered through {crossed.GateId} without an admission");
+            return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [] }), Alerts = state.Alerts.Add(alert) };
+        }
+
+        var remaining = admission.Remaining - 1;
+        var admissions = remaining == 0 ? state.Admissions.Remove(admission) : state.Admissions.Replace(admission, admission with { Remaining = remaining });
+        return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [admission.VisitId] }), Admissions = admissions };
+    }
+
+    private static FusionState Leave(FusionState state, GateCrossed crossed)
+    {
+        if (!state.Tracks.TryGetValue(crossed.TrackId, out var track))
+        {
+            return state;
+        }
+
+        var tracks = state.Tracks.SetItem(track.TrackId, track with { Exited = true });
+        var visits = state.Visits;
+        foreach (var visitId in track.Visits)
+        {
+            // A visit ends when none of its clearly bound tracks is still inside.
+            var stillInside = tracks.Values.Any(t => !t.Exited && t.Visits.Count == 1 && t.Visits.Contains(visitId));
+            if (!stillInside && visits.TryGetValue(visitId, out var visit) && visit.Status == VisitStatus.Inside)
+            {
+                visits = visits.SetItem(visitId, visit with { Status = VisitStatus.Exited, ExitedMs = crossed.DeviceTimeMs });
+            }
+        }
+
+        return state with { Tracks = tracks, Visits = visits };
+    }
+
+    private static FusionState See(FusionState state, PersonSeen seen, FusionSettings settings)
+    {
+        var sighting = new Sighting(seen.DeviceTimeMs, seen.Body, seen.Hand);
+        if (state.Tracks.TryGetValue(seen.TrackId, out var known))
+        {
+            // Keep a few seconds of history: enough for any change's evidence window.
+            var sightings = known.Sightings.Add(sighting).RemoveAll(s => s.TimeMs < seen.DeviceTimeMs - 10_000);
+            return state with { Tracks = state.Tracks.SetItem(known.TrackId, known with { Sightings = sightings }) };
+        }
+
+        // A track never seen before, inside the store: possibly a switched identity of a track that just vanished.
+        var lost = state.Tracks.Values
+            .Where(t => !t.Exited && t.Visits.Count > 0 && t.Last is { } last
+                && seen.DeviceTimeMs - last.TimeMs is > 0
+                && seen.DeviceTimeMs - last.TimeMs <= settings.SwitchWindowMs
+                && Distance(last.Body, seen.Body) <= settings.SwitchRadius)
+            .ToList();
+        var visits = lost.SelectMany(t => t.Visits).ToImmutableHashSet(StringComparer.Ordinal);
+        var track = new Track(seen.TrackId, visits, [sighting], false);
+        var alerts = lost.Count > 1
+            ? state.Alerts.Add(new FloorAlert("identity-ambiguous", seen.DeviceTimeMs, $"track {seen.TrackId} may be any of {string.Join(", ", lost.Select(t => t.TrackId))}"))
+            : state.Alerts;
+        return state with { Tracks = state.Tracks.Add(track.TrackId, track), Alerts = alerts };
+    }
+
+    private static FusionState Attribute(FusionState state, ShelfChanged change, StoreLayout layout, FusionSettings settings)
+    {
+        var bin = layout.Bins.FirstOrDefault(b => b.Id == change.BinId);
+        if (bin is null)
+        {
+            return state with { Alerts = state.Alerts.Add(new FloorAlert("unknown-bin", change.DeviceTimeMs, $"weight change {change.ChangeId} on unknown bin {change.BinId}")) };
+        }
+
+        var scores = ScoreVisits(state, bin, change, settings);
+        if (scores.Count == 0)
+        {
+            return state with { Alerts = state.Alerts.Add(new FloorAlert("unattributed", change.DeviceTimeMs, $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}): nobody near")) };
+        }
+
+        var ranked = scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
+        var best = ranked[0];
+        var clear = best.Value >= settings.MinScore && (ranked.Count == 1 || best.Value >= settings.Dominance * ranked[1].Value);
+        if (!clear)
+        {
+            var detail = string.Join(", ", ranked.Select(r => $"{r.Key} {r.Value:0.00}"));
+            var visits = state.Visits;
+            foreach (var (visitId, _) in ranked)
+            {
+                visits = visits.SetItem(visitId, visits[visitId].NeedsReview($"ambiguous {(change.DeltaGrams < 0 ? "pick" : "put-back")} {change.ChangeId} on {bin.Id}: {detail}"));
+            }
+
+            return state with { Visits = visits, Alerts = state.Alerts.Add(new FloorAlert("ambiguous", change.DeviceTimeMs, $"{change.ChangeId} on {bin.Id}: {detail}")) };
+        }
+
+        return ApplyToCart(state, state.Visits[best.Key], bin, change, best.Value, layout, settings);
+    }
+
+    private static FusionState ApplyToCart(FusionState state, Visit visit, Bin bin, ShelfChanged change, double confidence, StoreLayout layout, FusionSettings settings)
+    {
+        var stock = state.Bins[bin.Id];
+        var candidates = change.DeltaGrams < 0
+            ? stock.Candidates(layout)
+            : stock.Candidates(layout).Concat(visit.Cart.Lines.Keys.Select(layout.FindProduct).OfType<Product>()).DistinctBy(p => p.Sku).ToList();
+        var hypotheses = QuantityInference.Infer(change.DeltaGrams, candidates, settings.Inference);
+        if (change.DeltaGrams > 0)
+        {
+            // A put-back can only return what the visit holds.
+            hypotheses = hypotheses.RemoveAll(h => h.Units.Any(u => visit.Cart.UnitsOf(u.Key) < u.Value));
+        }
+
+        if (hypotheses.IsEmpty)
+        {
+            var unexplained = visit.NeedsReview($"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}) matches no product");
+            return state with { Visits = state.Visits.SetItem(visit.VisitId, unexplained), Alerts = state.Alerts.Add(new FloorAlert("unexplained-weight", change.DeviceTimeMs, $"{change.ChangeId}: {change.DeltaGrams:+0;-0} g")) };
+        }
+
+        var hypothesis = hypotheses[0];
+        if (hypothesis.Likelihood < settings.MinProductLikelihood)
+        {
+            var options = string.Join(" / ", hypotheses.Take(3).Select(h => $"{string.Join("+", h.Units.Select(u => $"{u.Value}×{u.Key}"))} {h.Likelihood:0.00}"));
+            visit = visit.NeedsReview($"uncertain product for {change.ChangeId} on {bin.Id}: {options}");
+        }
+
+        var sign = change.DeltaGrams < 0 ? 1 : -1;
+        var observations = state.Tracks.Values.Where(t => t.Visits.Contains(visit.VisitId)).Select(t => t.TrackId).ToImmutableArray();
+        var cart = visit.Cart;
+        foreach (var (sku, units) in hypothesis.Units)
+        {
+            var evidence = new CartEvidence($"{change.ChangeId}:{sku}", bin.Id, change.ChangeId, observations, Math.Round(confidence * hypothesis.Likelihood, 3));
+            cart = cart.Apply(new CartChange(sku, sign * units, evidence)).Cart;
+            stock = sign > 0 ? stock.AfterPick(sku, units) : stock.AfterPutBack(sku, units);
+        }
+
+        visit = visit with { Cart = cart };
+        if (hypothesis.Units.Keys.Select(layout.FindProduct).Any(p => p is { AgeRestricted: true }))
+        {
+            visit = visit.NeedsReview("age-restricted item: needs an operator's approval");
+        }
+
+        return state with { Visits = state.Visits.SetItem(visit.VisitId, visit), Bins = state.Bins.SetItem(bin.Id, stock) };
+    }
+
+    /// <summary>Per visit, the best evidence score of its tracks around the change (hands strong, body weak).</summary>
+    private static Dictionary<string, double> ScoreVisits(FusionState state, Bin bin, ShelfChanged change, FusionSettings settings)
+    {
+        var from = change.FromMs - settings.EvidenceSlackMs;
+        var to = change.ToMs + settings.EvidenceSlackMs;
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var track in state.Tracks.Values.Where(t => t.Visits.Count > 0))
+        {
+            var score = 0.0;
+            foreach (var s in track.Sightings.Where(s => s.TimeMs >= from && s.TimeMs <= to))
+            {
+                // Evidence inside the change's own window counts fully; outside it, it fades (quadratically)
+                // to nothing at the slack's edge, so a hand a second away does not rival one in the act.
+                var outside = s.TimeMs < change.FromMs ? change.FromMs - s.TimeMs : Math.Max(0, s.TimeMs - change.ToMs);
+                var timely = Math.Pow(Math.Max(0, 1.0 - ((double)outside / settings.EvidenceSlackMs)), 2);
+                if (s.Hand is { } hand && bin.Area.DistanceTo(hand) is var dh && dh <= settings.HandReach)
+                {
+                    score = Math.Max(score, timely * (1.0 - (0.5 * dh / settings.HandReach)));
+                }
+
+                if (bin.Area.DistanceTo(s.Body) is var db && db <= settings.BodyReach)
+                {
+                    score = Math.Max(score, timely * 0.3 * (1.0 - (db / settings.BodyReach)));
+                }
+            }
+
+            if (score <= 0)
+            {
+                continue;
+            }
+
+            // An ambiguous track lends its evidence to each visit it may be, at a share.
+            var share = score / track.Visits.Count;
+            foreach (var visitId in track.Visits)
+            {
+                scores[visitId] = Math.Max(scores.GetValueOrDefault(visitId), share);
+            }
+        }
+
+        return scores;
+    }
+
+    private static double Distance(Point a, Point b) => Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
+}

@@ -1,0 +1,53 @@
+using SmartStore.Domain.EventTime;
+using SmartStore.Domain.Layouts;
+
+namespace SmartStore.Domain.Fusion;
+
+/// <summary>What the store's devices report, as the domain sees it (already parsed and validated).</summary>
+public abstract record FloorInput(string DeviceId, long Sequence, long DeviceTimeMs) : IDeviceInput;
+
+/// <summary>The gate admitted a visit: its payer and how many people it lets in.</summary>
+public sealed record EntryGranted(string DeviceId, long Sequence, long DeviceTimeMs, string GateId, string VisitId, string PayerId, int PartySize) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
+
+/// <summary>A person track crossed a gate line (inward = into the store).</summary>
+public sealed record GateCrossed(string DeviceId, long Sequence, long DeviceTimeMs, string GateId, string TrackId, bool Inward) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
+
+/// <summary>A camera saw a person track at a body position, and a hand position when a hand reached out.</summary>
+public sealed record PersonSeen(string DeviceId, long Sequence, long DeviceTimeMs, string TrackId, Point Body, Point? Hand) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
+
+/// <summary>A bin's settled weight changed (from <see cref="Signals.WeightSignal"/>).</summary>
+public sealed record ShelfChanged(string DeviceId, long Sequence, long DeviceTimeMs, string BinId, string ChangeId, double DeltaGrams, long FromMs, long ToMs) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
+
+/// <summary>Something operators should see.</summary>
+public sealed record FloorAlert(string Kind, long TimeMs, string Detail);
+
+/// <summary>Settings of fusion; the defaults are for a store with ceiling cameras and hand detection.</summary>
+public sealed record FusionSettings
+{
+    /// <summary>A hand this close to a bin (metres) during a change is strong evidence.</summary>
+    public double HandReach { get; init; } = 0.35;
+
+    /// <summary>A body this close to a bin is weak evidence (for when hands are occluded).</summary>
+    public double BodyReach { get; init; } = 1.2;
+
+    /// <summary>Evidence counts from this long before a change's window to this long after it.</summary>
+    public long EvidenceSlackMs { get; init; } = 1_000;
+
+    /// <summary>How long an admission waits for its people to cross the gate.</summary>
+    public long AdmissionWindowMs { get; init; } = 10_000;
+
+    /// <summary>A new track this close in space and time to a lost one may be the same person (an identity switch).</summary>
+    public double SwitchRadius { get; init; } = 1.0;
+
+    public long SwitchWindowMs { get; init; } = 2_000;
+
+    /// <summary>The best visit must score at least this much, and this many times the runner-up, to be assigned.</summary>
+    public double MinScore { get; init; } = 0.4;
+
+    public double Dominance { get; init; } = 2.0;
+
+    /// <summary>A product guess below this likelihood sends the visit to review.</summary>
+    public double MinProductLikelihood { get; init; } = 0.8;
+
+    public Signals.InferenceSettings Inference { get; init; } = new();
+}

@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using SmartStore.Domain.Carts;
+
+namespace SmartStore.Domain.Fusion;
+
+public enum VisitStatus
+{
+    Inside,
+    Exited,
+}
+
+/// <summary>One shopper's (or one group's) trip: who pays, which tracks belong to it, and its cart.</summary>
+public sealed record Visit(
+    string VisitId,
+    string PayerId,
+    int PartySize,
+    long EnteredMs,
+    VisitStatus Status,
+    long? ExitedMs,
+    VirtualCart Cart,
+    ImmutableList<string> ReviewReasons)
+{
+    public Visit NeedsReview(string reason) => ReviewReasons.Contains(reason) ? this : this with { ReviewReasons = ReviewReasons.Add(reason) };
+}
+
+/// <summary>
+/// A store-wide person track. <see cref="Visits"/> is the set of visits it may belong to: one when the binding
+/// is clear, several after an identity switch that could not be resolved, none for an unknown person.
+/// </summary>
+public sealed record Track(string TrackId, ImmutableHashSet<string> Visits, ImmutableList<Sighting> Sightings, bool Exited)
+{
+    public Sighting? Last => Sightings.IsEmpty ? null : Sightings[^1];
+}
+
+public sealed record Sighting(long TimeMs, Layouts.Point Body, Layouts.Point? Hand);
+
+/// <summary>An admission that still waits for its people to cross the entry gate.</summary>
+public sealed record OpenAdmission(string VisitId, string GateId, int Remaining, long UntilMs);

@@ -1,0 +1,175 @@
+using FsCheck;
+using FsCheck.Fluent;
+using SmartStore.Domain.Fusion;
+using Xunit;
+using static SmartStore.Domain.Tests.FloorScript;
+
+namespace SmartStore.Domain.Tests;
+
+public sealed class FusionScenarioTests
+{
+    private static int Units(FusionState state, string visit, string sku) => state.Visits[visit].Cart.UnitsOf(sku);
+
+    /// <summary>Two shoppers enter; both walk up to the cola shelf.</summary>
+    private static FloorScript TwoShoppers() => new FloorScript()
+        .Grant(0, "v-ana").In(500, "t-ana")
+        .Grant(1_000, "v-ben").In(1_500, "t-ben");
+
+    [Fact]
+    public void Two_shoppers_picking_from_the_same_bin_within_a_second_each_get_their_own_item()
+    {
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Change(10_000, ColaBin, -351)
+            .See(10_400, "t-ana", new Domain.Layouts.Point(2.5, 0.9))
+            .Reach(10_800, "t-ben", ColaBin).Change(10_800, ColaBin, -349)
+            .Run();
+
+        Assert.Equal((1, 1), (Units(state, "v-ana", "drink-001"), Units(state, "v-ben", "drink-001")));
+        Assert.All(state.Visits.Values, v => Assert.Empty(v.ReviewReasons));
+    }
+
+    [Fact]
+    public void A_misplaced_put_back_followed_by_another_shoppers_pick_charges_the_right_product_to_the_right_person()
+    {
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Change(10_000, ColaBin, -350)
+            .Reach(20_000, "t-ana", CrispsBin).Change(20_000, CrispsBin, +350)     // cola back into the crisps bin
+            .Reach(30_000, "t-ben", CrispsBin).Change(30_000, CrispsBin, -350)     // Ben takes that cola
+            .Run();
+
+        Assert.Equal(0, state.Visits["v-ana"].Cart.TotalUnits);
+        Assert.Equal(1, Units(state, "v-ben", "drink-001"));
+        Assert.Equal(0, Units(state, "v-ben", "snack-007"));
+    }
+
+    [Fact]
+    public void Several_units_picked_at_once_are_counted()
+    {
+        var state = TwoShoppers().Reach(10_000, "t-ben", ColaBin).Change(10_000, ColaBin, -1_052).Run();
+        Assert.Equal(3, Units(state, "v-ben", "drink-001"));
+    }
+
+    [Fact]
+    public void After_a_hand_off_the_picker_pays()
+    {
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Change(10_000, ColaBin, -350)
+            .See(15_000, "t-ana", new Domain.Layouts.Point(5, 5)).See(15_000, "t-ben", new Domain.Layouts.Point(5.3, 5))  // the hand-off: no shelf event
+            .Out(20_000, "t-ben").Out(25_000, "t-ana")
+            .Run();
+
+        Assert.Equal((1, 0), (Units(state, "v-ana", "drink-001"), Units(state, "v-ben", "drink-001")));
+        Assert.All(state.Visits.Values, v => Assert.Equal(VisitStatus.Exited, v.Status));
+    }
+
+    [Fact]
+    public void A_group_admitted_together_shops_for_one_payer()
+    {
+        var state = new FloorScript()
+            .Grant(0, "v-family", party: 2).In(400, "t-parent").In(900, "t-child")
+            .Reach(10_000, "t-child", CrispsBin).Change(10_000, CrispsBin, -161)
+            .Reach(12_000, "t-parent", ColaBin).Change(12_000, ColaBin, -350)
+            .Out(20_000, "t-child")
+            .Run();
+
+        Assert.Equal((1, 1), (Units(state, "v-family", "snack-007"), Units(state, "v-family", "drink-001")));
+        Assert.Equal(VisitStatus.Inside, state.Visits["v-family"].Status);   // the parent is still inside
+    }
+
+    [Fact]
+    public void More_people_crossing_than_were_admitted_raises_a_tailgating_alert_and_their_picks_are_unattributed()
+    {
+        var state = new FloorScript()
+            .Grant(0, "v-ana").In(400, "t-ana").In(700, "t-stranger")
+            .Reach(10_000, "t-stranger", CrispsBin).Change(10_000, CrispsBin, -160)
+            .Run();
+
+        Assert.Contains(state.Alerts, a => a.Kind == "tailgating" && a.Detail.Contains("t-stranger", StringComparison.Ordinal));
+        Assert.Contains(state.Alerts, a => a.Kind == "unattributed");
+        Assert.Equal(0, state.Visits["v-ana"].Cart.TotalUnits);
+    }
+
+    [Fact]
+    public void Two_hands_in_one_bin_at_once_keep_the_ambiguity_and_send_both_visits_to_review()
+    {
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Reach(10_000, "t-ben", ColaBin).Change(10_000, ColaBin, -350)
+            .Run();
+
+        Assert.Contains(state.Alerts, a => a.Kind == "ambiguous");
+        Assert.All(state.Visits.Values, v => Assert.Contains(v.ReviewReasons, r => r.StartsWith("ambiguous pick", StringComparison.Ordinal)));
+        Assert.All(state.Visits.Values, v => Assert.Equal(0, v.Cart.TotalUnits));
+    }
+
+    [Fact]
+    public void A_lost_track_that_reappears_under_a_new_id_keeps_its_visit()
+    {
+        var state = TwoShoppers()
+            .See(5_000, "t-ben", new Domain.Layouts.Point(2.5, 1.5))
+            .See(6_000, "t-ben-2", new Domain.Layouts.Point(2.6, 1.5))   // identity switch: a new id where Ben was
+            .Reach(6_500, "t-ben-2", ColaBin).Change(6_500, ColaBin, -350)
+            .Run();
+
+        Assert.Equal(1, Units(state, "v-ben", "drink-001"));
+    }
+
+    [Fact]
+    public void Settlement_waits_for_the_lateness_bound_then_charges_or_sends_to_review()
+    {
+        var script = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Change(10_000, ColaBin, -350).Out(20_000, "t-ana")
+            .Reach(11_000, "t-ben", LagerBin).Change(11_000, LagerBin, -355).Out(21_000, "t-ben");
+        var state = script.Run();
+
+        var ana = state.Visits["v-ana"];
+        Assert.IsType<SettlementDecision.WaitForLateData>(SettlementPolicy.Decide(ana, 21_000, Lateness, Store));
+        var settled = Assert.IsType<SettlementDecision.Settle>(SettlementPolicy.Decide(ana, 22_000, Lateness, Store));
+        Assert.Equal(149, settled.Receipt.Total);
+
+        var ben = state.Visits["v-ben"];
+        var review = Assert.IsType<SettlementDecision.Review>(SettlementPolicy.Decide(ben, 30_000, Lateness, Store));
+        Assert.Contains(review.Reasons, r => r.StartsWith("age-restricted", StringComparison.Ordinal));
+        Assert.IsType<SettlementDecision.Settle>(SettlementPolicy.Decide(ben, 30_000, Lateness, Store, ageApproved: true));
+        Assert.IsType<SettlementDecision.NotYet>(SettlementPolicy.Decide(ben with { Status = VisitStatus.Inside, ExitedMs = null }, 30_000, Lateness, Store));
+    }
+
+    private static FloorScript Busy() => TwoShoppers()
+        .Reach(10_000, "t-ana", ColaBin).Change(10_000, ColaBin, -350)
+        .Reach(10_800, "t-ben", LemonadeBin).Change(10_800, LemonadeBin, -690)
+        .Reach(20_000, "t-ana", CrispsBin).Change(20_000, CrispsBin, +350)
+        .Reach(30_000, "t-ben", CrispsBin).Change(30_000, CrispsBin, -350)
+        .Reach(31_000, "t-ana", CrispsBin).Change(31_000, CrispsBin, -321)
+        .Out(40_000, "t-ana").Out(41_000, "t-ben");
+
+    private static string Carts(FusionState state) =>
+        string.Join(" | ", state.Visits.Values.Select(v => $"{v.VisitId}:{string.Join(",", v.Cart.Lines.Values.Select(l => $"{l.Sku}x{l.Units}"))}:{v.Status}"));
+
+    [Fact]
+    public void Any_arrival_order_within_the_lateness_bound_gives_the_same_carts()
+    {
+        var inputs = Busy().Inputs;
+        var expected = Carts(Run(inputs));
+        Assert.Equal("v-ana:snack-007x2:Exited | v-ben:drink-001x1,drink-002x2:Exited", expected);
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
+        {
+            // Each input is delayed by less than the lateness bound, then arrivals are sorted by that delay.
+            var random = new Random(seed);
+            var arrivals = inputs.Select(i => (Input: i, Arrival: i.DeviceTimeMs + random.NextInt64(0, Lateness))).OrderBy(a => a.Arrival).Select(a => a.Input);
+            return Carts(Run(arrivals)) == expected;
+        }));
+    }
+
+    [Fact]
+    public void Duplicated_inputs_change_nothing()
+    {
+        var inputs = Busy().Inputs;
+        var expected = Carts(Run(inputs));
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
+        {
+            var random = new Random(seed);
+            var arrivals = inputs.SelectMany(i => random.Next(3) == 0 ? new[] { i, i } : new[] { i });
+            return Carts(Run(arrivals)) == expected;
+        }));
+    }
+}
