@@ -38,7 +38,7 @@ internal sealed class FloorScript
 
     public FloorScript Out(long t, string track) => Add(new GateCrossed("cam-gates", Next("cam-gates"), t, "gate-out", track, false));
 
-    public FloorScript See(long t, string track, Point body, Point? hand = null) => Add(new PersonSeen("cam-nw", Next("cam-nw"), t, track, body, hand));
+    public FloorScript See(long t, string track, Point body, Point? hand = null, string camera = "cam-nw") => Add(new PersonSeen(camera, Next(camera), t, track, body, hand));
 
     /// <summary>A shopper stands at a bin and reaches into it over [t, t + 300 ms].</summary>
     public FloorScript Reach(long t, string track, string binId)

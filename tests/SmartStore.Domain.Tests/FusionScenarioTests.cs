@@ -114,6 +114,37 @@ public sealed class FusionScenarioTests
     }
 
     [Fact]
+    public void Two_cameras_following_one_shopper_make_one_store_wide_track()
+    {
+        var state = TwoShoppers()
+            .See(9_000, "t-ana", new Domain.Layouts.Point(2.5, 1.5))
+            .See(9_100, "ne-17", new Domain.Layouts.Point(2.6, 1.5), camera: "cam-ne")   // the other camera's id for Ana
+            .See(10_000, "ne-17", new Domain.Layouts.Point(2.5, 1.6), At(ColaBin), camera: "cam-ne")
+            .See(10_200, "ne-17", new Domain.Layouts.Point(2.5, 1.6), At(ColaBin), camera: "cam-ne")
+            .Change(10_000, ColaBin, -350)
+            .Run();
+
+        Assert.Equal("t-ana", state.Resolve("ne-17"));
+        Assert.Equal(1, Units(state, "v-ana", "drink-001"));
+        Assert.DoesNotContain(state.Tracks.Keys, k => k == "ne-17");
+    }
+
+    [Fact]
+    public void An_ambiguous_pick_is_settled_by_later_evidence_when_one_candidate_puts_the_item_back()
+    {
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Reach(10_000, "t-ben", ColaBin).Change(10_000, ColaBin, -350)
+            .Reach(20_000, "t-ben", CrispsBin).Change(20_000, CrispsBin, +350)   // Ben returns a cola he was never charged for
+            .Run();
+
+        Assert.Contains(state.Alerts, a => a.Kind == "ambiguity-resolved");
+        Assert.All(state.Visits.Values, v => Assert.Empty(v.ReviewReasons));
+        Assert.Equal(0, state.Visits["v-ana"].Cart.TotalUnits);
+        Assert.Equal(0, state.Visits["v-ben"].Cart.TotalUnits);   // taken, then put back
+        Assert.Contains("drink-001", state.Bins[CrispsBin].Misplaced.Keys);
+    }
+
+    [Fact]
     public void Settlement_waits_for_the_lateness_bound_then_charges_or_sends_to_review()
     {
         var script = TwoShoppers()

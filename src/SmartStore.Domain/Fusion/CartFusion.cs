@@ -12,8 +12,13 @@ public sealed record FusionState(
     ImmutableSortedDictionary<string, BinStock> Bins,
     ImmutableList<OpenAdmission> Admissions,
     ImmutableList<FloorAlert> Alerts,
-    ImmutableList<ShelfChanged> PendingChanges)
+    ImmutableList<ShelfChanged> PendingChanges,
+    ImmutableSortedDictionary<string, string> Aliases,
+    ImmutableList<OpenAmbiguity> Ambiguities)
 {
+    /// <summary>The store-wide track a camera's track id stands for.</summary>
+    public string Resolve(string trackId) => Aliases.TryGetValue(trackId, out var canonical) ? canonical : trackId;
+
     public static FusionState For(StoreLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
@@ -23,6 +28,8 @@ public sealed record FusionState(
             layout.Bins.ToImmutableSortedDictionary(b => b.Id, BinStock.For, StringComparer.Ordinal),
             [],
             [],
+            [],
+            ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal),
             []);
     }
 }
@@ -55,7 +62,7 @@ public static class CartFusion
         return input switch
         {
             EntryGranted granted => Admit(state, granted, settings),
-            GateCrossed crossed => crossed.Inward ? Enter(state, crossed) : Leave(state, crossed),
+            GateCrossed crossed => Cross(state, crossed with { TrackId = state.Resolve(crossed.TrackId) }),
             PersonSeen seen => See(state, seen, settings),
 
             // Evidence after the change is part of its window: attribute once event time has passed it.
@@ -97,6 +104,8 @@ public static class CartFusion
         };
     }
 
+    private static FusionState Cross(FusionState state, GateCrossed crossed) => crossed.Inward ? Enter(state, crossed) : Leave(state, crossed);
+
     private static FusionState Enter(FusionState state, GateCrossed crossed)
     {
         var track = state.Tracks.GetValueOrDefault(crossed.TrackId) ?? new Track(crossed.TrackId, [], [], false);
@@ -136,15 +145,27 @@ public static class CartFusion
 
     private static FusionState See(FusionState state, PersonSeen seen, FusionSettings settings)
     {
-        var sighting = new Sighting(seen.DeviceTimeMs, seen.Body, seen.Hand);
-        if (state.Tracks.TryGetValue(seen.TrackId, out var known))
+        var sighting = new Sighting(seen.DeviceTimeMs, seen.DeviceId, seen.Body, seen.Hand);
+        if (state.Tracks.TryGetValue(state.Resolve(seen.TrackId), out var known))
         {
             // Keep a few seconds of history: enough for any change's evidence window.
             var sightings = known.Sightings.Add(sighting).RemoveAll(s => s.TimeMs < seen.DeviceTimeMs - 10_000);
             return state with { Tracks = state.Tracks.SetItem(known.TrackId, known with { Sightings = sightings }) };
         }
 
-        // A track never seen before, inside the store: possibly a switched identity of a track that just vanished.
+        // A track id never seen before. Another camera following someone right here, right now: the same
+        // person seen twice, so this id becomes an alias of that store-wide track.
+        var samePerson = state.Tracks.Values.FirstOrDefault(t => !t.Exited && t.Last is { } l
+            && l.CameraId != seen.DeviceId
+            && Math.Abs(seen.DeviceTimeMs - l.TimeMs) <= settings.SamePersonWindowMs
+            && Distance(l.Body, seen.Body) <= settings.SamePersonRadius);
+        if (samePerson is not null)
+        {
+            var merged = samePerson with { Sightings = samePerson.Sightings.Add(sighting) };
+            return state with { Tracks = state.Tracks.SetItem(merged.TrackId, merged), Aliases = state.Aliases.SetItem(seen.TrackId, merged.TrackId) };
+        }
+
+        // Otherwise possibly a switched identity of a track that just vanished.
         var lost = state.Tracks.Values
             .Where(t => !t.Exited && t.Visits.Count > 0 && t.Last is { } last
                 && seen.DeviceTimeMs - last.TimeMs is > 0
@@ -179,13 +200,26 @@ public static class CartFusion
         if (!clear)
         {
             var detail = string.Join(", ", ranked.Select(r => $"{r.Key} {r.Value:0.00}"));
+            var reason = $"ambiguous {(change.DeltaGrams < 0 ? "pick" : "put-back")} {change.ChangeId} on {bin.Id}: {detail}";
             var visits = state.Visits;
             foreach (var (visitId, _) in ranked)
             {
-                visits = visits.SetItem(visitId, visits[visitId].NeedsReview($"ambiguous {(change.DeltaGrams < 0 ? "pick" : "put-back")} {change.ChangeId} on {bin.Id}: {detail}"));
+                visits = visits.SetItem(visitId, visits[visitId].NeedsReview(reason));
             }
 
-            return state with { Visits = visits, Alerts = state.Alerts.Add(new FloorAlert("ambiguous", change.DeviceTimeMs, $"{change.ChangeId} on {bin.Id}: {detail}")) };
+            // A pick stays open: later evidence may still say who took it (see ResolveByPutBack).
+            var ambiguities = state.Ambiguities;
+            if (change.DeltaGrams < 0 && QuantityInference.Infer(change.DeltaGrams, state.Bins[bin.Id].Candidates(layout), settings.Inference) is [var guess, ..])
+            {
+                ambiguities = ambiguities.Add(new OpenAmbiguity(change.ChangeId, bin.Id, guess.Units, [.. ranked.Select(r => r.Key)], reason, best.Value * guess.Likelihood));
+            }
+
+            return state with { Visits = visits, Ambiguities = ambiguities, Alerts = state.Alerts.Add(new FloorAlert("ambiguous", change.DeviceTimeMs, $"{change.ChangeId} on {bin.Id}: {detail}")) };
+        }
+
+        if (change.DeltaGrams > 0)
+        {
+            state = ResolveByPutBack(state, best.Key, change, layout, settings);
         }
 
         return ApplyToCart(state, state.Visits[best.Key], bin, change, best.Value, layout, settings);
@@ -234,6 +268,50 @@ public static class CartFusion
         }
 
         return state with { Visits = state.Visits.SetItem(visit.VisitId, visit), Bins = state.Bins.SetItem(bin.Id, stock) };
+    }
+
+    /// <summary>
+    /// Later evidence settles an open ambiguity: a visit that puts back a product it does not hold, while it
+    /// is a candidate of an open ambiguous pick of that product, must have been the one who took it. The pick
+    /// goes into its cart (so the put-back can take it out) and the other candidates are cleared.
+    /// </summary>
+    private static FusionState ResolveByPutBack(FusionState state, string visitId, ShelfChanged putBack, StoreLayout layout, FusionSettings settings)
+    {
+        var visit = state.Visits[visitId];
+        OpenAmbiguity? ambiguity = null;
+        foreach (var open in state.Ambiguities.Where(a => a.Candidates.Contains(visitId)))
+        {
+            // Does this put-back look like the disputed item, and is it something the visit was not charged for?
+            var products = open.Units.Keys.Select(layout.FindProduct).OfType<Product>().ToList();
+            var fit = QuantityInference.Infer(putBack.DeltaGrams, products, settings.Inference).FirstOrDefault();
+            if (fit is not null && fit.Units.Any(u => visit.Cart.UnitsOf(u.Key) < u.Value))
+            {
+                ambiguity = open;
+                break;
+            }
+        }
+
+        if (ambiguity is null)
+        {
+            return state;
+        }
+
+        var visits = state.Visits;
+        foreach (var candidate in ambiguity.Candidates)
+        {
+            visits = visits.SetItem(candidate, visits[candidate].Resolved(ambiguity.Reason));
+        }
+
+        var cart = visits[visitId].Cart;
+        foreach (var (sku, units) in ambiguity.Units)
+        {
+            var evidence = new CartEvidence($"{ambiguity.ChangeId}:{sku}", ambiguity.BinId, ambiguity.ChangeId, [], Math.Round(ambiguity.Confidence, 3));
+            cart = cart.Apply(new CartChange(sku, units, evidence)).Cart;
+        }
+
+        visits = visits.SetItem(visitId, visits[visitId] with { Cart = cart });
+        var alert = new FloorAlert("ambiguity-resolved", putBack.DeviceTimeMs, $"{ambiguity.ChangeId} was {visitId}'s: it put the item back later ({putBack.ChangeId})");
+        return state with { Visits = visits, Ambiguities = state.Ambiguities.Remove(ambiguity), Alerts = state.Alerts.Add(alert) };
     }
 
     /// <summary>Per visit, the best evidence score of its tracks around the change (hands strong, body weak).</summary>

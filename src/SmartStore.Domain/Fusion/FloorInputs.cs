@@ -39,6 +39,11 @@ public sealed record FusionSettings
     /// <summary>A new track this close in space and time to a lost one may be the same person (an identity switch).</summary>
     public double SwitchRadius { get; init; } = 1.0;
 
+    /// <summary>A new track id within this distance and time of a track another camera follows is the same person.</summary>
+    public double SamePersonRadius { get; init; } = 0.5;
+
+    public long SamePersonWindowMs { get; init; } = 300;
+
     public long SwitchWindowMs { get; init; } = 2_000;
 
     /// <summary>The best visit must score at least this much, and this many times the runner-up, to be assigned.</summary>

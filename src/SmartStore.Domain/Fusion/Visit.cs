@@ -21,6 +21,8 @@ public sealed record Visit(
     ImmutableList<string> ReviewReasons)
 {
     public Visit NeedsReview(string reason) => ReviewReasons.Contains(reason) ? this : this with { ReviewReasons = ReviewReasons.Add(reason) };
+
+    public Visit Resolved(string reason) => this with { ReviewReasons = ReviewReasons.Remove(reason) };
 }
 
 /// <summary>
@@ -32,7 +34,10 @@ public sealed record Track(string TrackId, ImmutableHashSet<string> Visits, Immu
     public Sighting? Last => Sightings.IsEmpty ? null : Sightings[^1];
 }
 
-public sealed record Sighting(long TimeMs, Layouts.Point Body, Layouts.Point? Hand);
+public sealed record Sighting(long TimeMs, string CameraId, Layouts.Point Body, Layouts.Point? Hand);
+
+/// <summary>A pick that several visits may have made; kept open until later evidence settles it or review does.</summary>
+public sealed record OpenAmbiguity(string ChangeId, string BinId, ImmutableSortedDictionary<string, int> Units, ImmutableHashSet<string> Candidates, string Reason, double Confidence);
 
 /// <summary>An admission that still waits for its people to cross the entry gate.</summary>
 public sealed record OpenAdmission(string VisitId, string GateId, int Remaining, long UntilMs);
