@@ -72,7 +72,7 @@ internal static class ActorDemo
         // Left alone, every shelf passivates after its idle timeout and comes back on the next message.
         var stats = await region.GetStatsAsync(TimeSpan.FromSeconds(5), cancellationToken);
         var waited = Stopwatch.StartNew();
-        while (stats.Active > 0 && waited.Elapsed < TimeSpan.FromSeconds(5))
+        while (stats.Active + stats.Passivating > 0 && waited.Elapsed < TimeSpan.FromSeconds(5))
         {
             await Task.Delay(100, cancellationToken);
             stats = await region.GetStatsAsync(TimeSpan.FromSeconds(5), cancellationToken);
@@ -80,8 +80,10 @@ internal static class ActorDemo
 
         AnsiConsole.MarkupLine($"Idle passivation: {stats.Passivated} shelves passivated, {stats.Active} still active.");
         region.Tell("shelf-00", new ShelfCommand.Weigh(250));
+        var fresh = await region.Actor.AskAsync<RegionCommand<ShelfCommand>, ShelfReport>(
+            reply => new RegionCommand<ShelfCommand>.Deliver("shelf-00", new ShelfCommand.Report(reply)), TimeSpan.FromSeconds(10), cancellationToken);
         stats = await region.GetStatsAsync(TimeSpan.FromSeconds(5), cancellationToken);
-        AnsiConsole.MarkupLine($"A new reading for shelf-00 restarted it on demand: {stats.Active} active, {stats.Started} starts in all.");
+        AnsiConsole.MarkupLine($"A new reading for shelf-00 restarted it on demand (its fresh tally: {fresh.PutBacks} put-back): {stats.Active} active, {stats.Started} starts in all.");
 
         var report = await system.ShutdownAsync(cancellationToken: cancellationToken);
         AnsiConsole.MarkupLine($"Shutdown: drained={report.Drained}, {report.ActorsAtStart} actors stopped children-first in {report.Elapsed.TotalMilliseconds:N0} ms, {report.MessagesDropped} messages dropped, {system.DeadLetters.Count} dead letters in all.");
