@@ -1,0 +1,114 @@
+using System.Text.Json.Serialization;
+using SmartStore.Persistence;
+
+namespace SmartStore.Payments;
+
+public sealed record PaymentCaptured(string VisitId, long AmountMinor, string Currency, string Reference);
+
+public sealed record PaymentDeclined(string VisitId, long AmountMinor, string Currency, string Reason);
+
+/// <summary>An unpaid visit becomes a debt on the shopper's account.</summary>
+public sealed record DebtRecorded(string VisitId, string ShopperId, long AmountMinor, string Currency);
+
+public sealed record RefundIssued(string VisitId, long AmountMinor, string Reference, string Reason);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(PaymentCaptured))]
+[JsonSerializable(typeof(PaymentDeclined))]
+[JsonSerializable(typeof(DebtRecorded))]
+[JsonSerializable(typeof(RefundIssued))]
+internal sealed partial class PaymentsJson : JsonSerializerContext;
+
+/// <summary>The settlement of one visit as the ledger knows it.</summary>
+public sealed record VisitSettlement(string VisitId, PaymentOutcome Outcome, long AmountMinor, string? CaptureReference, long RefundedMinor);
+
+/// <summary>
+/// The ledger of charges and refunds, in the journal (stream <c>payment-{visit}</c>). Charging is idempotent
+/// end to end: the ledger is read first (a visit already settled is answered from it), the provider is called
+/// with the visit's idempotency key (a retry or a second node gets the first charge back), and the outcome is
+/// appended with an expected version (two writers cannot both record a settlement). A crash between the
+/// provider's charge and the append is healed by the next attempt: same key, same charge, one record.
+/// </summary>
+public sealed class PaymentLedger(IEventJournal journal, EventTypeRegistry types, IPaymentGateway gateway)
+{
+    public static EventTypeRegistry Register(EventTypeRegistry types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        return types
+            .Register("payment-captured", 1, PaymentsJson.Default.PaymentCaptured)
+            .Register("payment-declined", 1, PaymentsJson.Default.PaymentDeclined)
+            .Register("debt-recorded", 1, PaymentsJson.Default.DebtRecorded)
+            .Register("refund-issued", 1, PaymentsJson.Default.RefundIssued);
+    }
+
+    public static string StreamOf(string visitId) => $"payment-{visitId}";
+
+    public async Task<VisitSettlement?> ReadAsync(string visitId, CancellationToken cancellationToken = default)
+    {
+        VisitSettlement? settlement = null;
+        await foreach (var stored in journal.ReadStreamAsync(StreamOf(visitId), 1, cancellationToken))
+        {
+            settlement = types.Deserialize(stored) switch
+            {
+                PaymentCaptured c => new VisitSettlement(visitId, PaymentOutcome.Approved, c.AmountMinor, c.Reference, 0),
+                PaymentDeclined d => new VisitSettlement(visitId, PaymentOutcome.Declined, d.AmountMinor, null, 0),
+                RefundIssued r when settlement is not null => settlement with { RefundedMinor = settlement.RefundedMinor + r.AmountMinor },
+                _ => settlement,
+            };
+        }
+
+        return settlement;
+    }
+
+    /// <summary>Charges a visit once, whatever happens around the call; a decline records a debt.</summary>
+    public async Task<VisitSettlement> ChargeAsync(string visitId, string shopperId, string paymentToken, long amountMinor, string currency, CancellationToken cancellationToken = default)
+    {
+        if (await ReadAsync(visitId, cancellationToken) is { } settled)
+        {
+            return settled;
+        }
+
+        var result = await gateway.CaptureAsync($"visit-{visitId}-capture", paymentToken, amountMinor, currency, null, cancellationToken);
+        var events = result.Approved
+            ? new object[] { new PaymentCaptured(visitId, amountMinor, currency, result.Reference) }
+            : [new PaymentDeclined(visitId, amountMinor, currency, result.DeclineReason ?? "declined"), new DebtRecorded(visitId, shopperId, amountMinor, currency)];
+        try
+        {
+            await journal.AppendAsync(StreamOf(visitId), ExpectedVersion.NoStream, events.Select(e => types.Serialize(e, [$"shopper:{shopperId}"])).ToArray(), cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            // Another attempt recorded the settlement first; the provider charged once (same key). Its record stands.
+        }
+
+        return (await ReadAsync(visitId, cancellationToken))!;
+    }
+
+    /// <summary>Refunds part of a captured visit; refund number <paramref name="refundNumber"/> is its own idempotent operation.</summary>
+    public async Task<VisitSettlement> RefundAsync(string visitId, int refundNumber, long amountMinor, string reason, CancellationToken cancellationToken = default)
+    {
+        var settlement = await ReadAsync(visitId, cancellationToken);
+        if (settlement is not { Outcome: PaymentOutcome.Approved, CaptureReference: { } capture })
+        {
+            throw new InvalidOperationException($"Visit '{visitId}' has no captured payment to refund.");
+        }
+
+        if (amountMinor <= 0 || settlement.RefundedMinor + amountMinor > settlement.AmountMinor)
+        {
+            throw new ArgumentOutOfRangeException(nameof(amountMinor), amountMinor, $"A refund must be positive and at most the {settlement.AmountMinor - settlement.RefundedMinor} still charged.");
+        }
+
+        var highest = await journal.ReadHighestSequenceAsync(StreamOf(visitId), cancellationToken);
+        var result = await gateway.RefundAsync($"visit-{visitId}-refund-{refundNumber}", capture, amountMinor, cancellationToken);
+        try
+        {
+            await journal.AppendAsync(StreamOf(visitId), highest, [types.Serialize(new RefundIssued(visitId, amountMinor, result.Reference, reason))], cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            // Recorded concurrently; the provider refunded once under this refund's key.
+        }
+
+        return (await ReadAsync(visitId, cancellationToken))!;
+    }
+}
