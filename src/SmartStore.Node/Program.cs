@@ -15,6 +15,6 @@ static int Usage(int code, string? error = null)
         AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
     }
 
-    AnsiConsole.WriteLine("usage: smartstore-node demo [--shelves N] [--readings N]");
+    AnsiConsole.WriteLine("usage: smartstore-node demo [--shelves N] [--readings N] [--config cluster.hocon]");
     return code;
 }

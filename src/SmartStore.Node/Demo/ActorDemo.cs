@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SmartStore.Actors;
+using SmartStore.Node.Configuration;
 using Spectre.Console;
 
 namespace SmartStore.Node.Demo;
@@ -13,18 +14,30 @@ internal static class ActorDemo
 {
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (!TryParse(args, out var shelves, out var readings, out var error))
+        if (!TryParse(args, out var shelves, out var readings, out var configPath, out var error))
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
             return 2;
         }
 
+        NodeSettings settings;
+        try
+        {
+            settings = await NodeSettings.LoadAsync(configPath, cancellationToken);
+        }
+        catch (ConfigurationException exception)
+        {
+            AnsiConsole.MarkupLine($"[red]configuration error:[/] {Markup.Escape(exception.Message)}");
+            return 2;
+        }
+
         AnsiConsole.Write(new Rule("[bold]SmartStore actor kernel demo[/]").LeftJustified());
-        await using var system = ActorSystem.Create("demo");
+        AnsiConsole.MarkupLine($"Configuration: {Markup.Escape(File.Exists(configPath) ? configPath : "built-in defaults")} (throughput {settings.Actors.Throughput}, deadline {settings.Actors.ThroughputDeadline.TotalMilliseconds} ms, drain {settings.Actors.ShutdownDrainTimeout.TotalSeconds} s); the demo shortens idle passivation to 400 ms to show it.");
+        await using var system = ActorSystem.Create("demo", settings.Actors);
         var region = system.SpawnRegion<ShelfCommand>(
             "shelves",
             ctx => new ShelfTally(ctx.EntityId),
-            new RegionOptions { IdleTimeout = TimeSpan.FromMilliseconds(400), EntitySupervision = SupervisorStrategy.ResumeAlways });
+            settings.Regions with { IdleTimeout = TimeSpan.FromMilliseconds(400), EntitySupervision = SupervisorStrategy.ResumeAlways });
 
         var clock = Stopwatch.StartNew();
         const int feeds = 4;
@@ -90,10 +103,11 @@ internal static class ActorDemo
         return total == readings ? 0 : 1;
     }
 
-    private static bool TryParse(string[] args, out int shelves, out int readings, out string error)
+    private static bool TryParse(string[] args, out int shelves, out int readings, out string configPath, out string error)
     {
         shelves = 24;
         readings = 400_000;
+        configPath = "cluster.hocon";
         error = string.Empty;
         for (var i = 0; i < args.Length; i++)
         {
@@ -108,8 +122,12 @@ internal static class ActorDemo
                     readings = r;
                     i++;
                     break;
+                case "--config" when value is not null:
+                    configPath = value;
+                    i++;
+                    break;
                 default:
-                    error = $"bad argument '{args[i]}' (expected --shelves 1..1000 or --readings N>0)";
+                    error = $"bad argument '{args[i]}' (expected --shelves 1..1000, --readings N>0 or --config PATH)";
                     return false;
             }
         }
