@@ -4,21 +4,41 @@ using Xunit;
 
 namespace SmartStore.Payments.Tests;
 
-/// <summary>Charging through the simulated provider into a real SQLite journal.</summary>
-public sealed class PaymentLedgerTests : IAsyncLifetime
+[CollectionDefinition("postgres")]
+public sealed class PostgresCollection : ICollectionFixture<SmartStore.Testing.PostgresFixture>;
+
+public sealed class SqlitePaymentLedgerTests : PaymentLedgerTests
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-payments-");
-    private readonly EventTypeRegistry _types = PaymentLedger.Register(new EventTypeRegistry());
-    private SqliteEventStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Path.Combine(_directory.FullName, "journal.db")));
+    protected override async Task<IEventStore> OpenStoreAsync() => await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Path.Combine(_directory.FullName, "journal.db")));
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _store.DisposeAsync();
+        await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _directory.Delete(recursive: true);
     }
+}
+
+[Collection("postgres")]
+public sealed class PostgresPaymentLedgerTests(SmartStore.Testing.PostgresFixture postgres) : PaymentLedgerTests
+{
+    protected override async Task<IEventStore> OpenStoreAsync() =>
+        await SmartStore.Persistence.PostgreSql.PostgresEventStore.OpenAsync(new SmartStore.Persistence.PostgreSql.PostgresStoreOptions(await postgres.Server.CreateDatabaseAsync("payments")));
+}
+
+/// <summary>Charging through the simulated provider into a real journal, on each store.</summary>
+public abstract class PaymentLedgerTests : IAsyncLifetime
+{
+    private readonly EventTypeRegistry _types = PaymentLedger.Register(new EventTypeRegistry());
+    private IEventStore _store = null!;
+
+    protected abstract Task<IEventStore> OpenStoreAsync();
+
+    public async Task InitializeAsync() => _store = await OpenStoreAsync();
+
+    public virtual async Task DisposeAsync() => await _store.DisposeAsync();
 
     private PaymentLedger Ledger(IPaymentGateway psp) =>
         new(_store, _types, new ResilientGateway(psp, new RetrySettings { MaxAttempts = 20, FirstDelay = TimeSpan.FromMilliseconds(1) }));
