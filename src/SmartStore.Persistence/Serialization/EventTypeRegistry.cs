@@ -45,11 +45,6 @@ public sealed class EventTypeRegistry
         return this;
     }
 
-    public bool IsRegistered(Type type) => _byType.ContainsKey(type);
-
-    public (string TypeName, int Version) NameOf(Type type) =>
-        _byType.TryGetValue(type, out var r) ? (r.Name, r.Version) : throw new EventRejectedException($"type {type.Name} is not registered");
-
     /// <summary>Serialises an event; an unregistered type or a serializer failure is a rejection.</summary>
     public EventData Serialize(object value, IReadOnlyList<string>? tags = null)
     {
