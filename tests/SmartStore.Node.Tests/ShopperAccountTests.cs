@@ -2,8 +2,6 @@ using System.Text;
 using SmartStore.Actors;
 using SmartStore.Node.Accounts;
 using SmartStore.Persistence;
-using SmartStore.Persistence.PostgreSql;
-using SmartStore.Persistence.Sqlite;
 using SmartStore.Testing;
 using Xunit;
 
@@ -14,25 +12,13 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
 
 public sealed class SqliteShopperAccountTests : ShopperAccountTests
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-accounts-");
-
-    protected override async Task<IEventStore> OpenStoreAsync() => await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Path.Combine(_directory.FullName, "journal.db")));
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Delete(recursive: true);
-    }
+    protected override IStoreFactory CreateFactory() => new SqliteStoreFactory();
 }
 
 [Collection("postgres")]
 public sealed class PostgresShopperAccountTests(PostgresFixture postgres) : ShopperAccountTests
 {
-    private string? _database;
-
-    protected override async Task<IEventStore> OpenStoreAsync() =>
-        await PostgresEventStore.OpenAsync(new PostgresStoreOptions(_database ??= await postgres.Server.CreateDatabaseAsync("accounts")));
+    protected override IStoreFactory CreateFactory() => new PostgresStoreFactory(postgres.Server);
 }
 
 /// <summary>Shopper accounts on each real store: enrolment rules and the right to erasure.</summary>
@@ -41,21 +27,24 @@ public abstract class ShopperAccountTests : IAsyncLifetime
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private static readonly DateTimeOffset Consent = new(2026, 11, 1, 9, 30, 0, TimeSpan.Zero);
     private readonly EventTypeRegistry _types = ShopperAccount.Register(new EventTypeRegistry());
+    private IStoreFactory _factory = null!;
     private IEventStore _store = null!;
     private ActorSystem _system = null!;
 
-    protected abstract Task<IEventStore> OpenStoreAsync();
+    protected abstract IStoreFactory CreateFactory();
 
     public async Task InitializeAsync()
     {
-        _store = await OpenStoreAsync();
+        _factory = CreateFactory();
+        _store = await _factory.OpenAsync();
         _system = ActorSystem.Create("accounts");
     }
 
-    public virtual async Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         await _system.ShutdownAsync();
         await _store.DisposeAsync();
+        await _factory.DisposeAsync();
     }
 
     private EntityRegion<AccountCommand> Accounts(ActorSystem system, IEventStore store, int snapshotEvery = 2) =>

@@ -1,44 +1,43 @@
+using SmartStore.Testing;
 using SmartStore.Persistence;
-using SmartStore.Persistence.Sqlite;
 using Xunit;
 
 namespace SmartStore.Payments.Tests;
 
 [CollectionDefinition("postgres")]
-public sealed class PostgresCollection : ICollectionFixture<SmartStore.Testing.PostgresFixture>;
+public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
 
 public sealed class SqlitePaymentLedgerTests : PaymentLedgerTests
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-payments-");
-
-    protected override async Task<IEventStore> OpenStoreAsync() => await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Path.Combine(_directory.FullName, "journal.db")));
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Delete(recursive: true);
-    }
+    protected override IStoreFactory CreateFactory() => new SqliteStoreFactory();
 }
 
 [Collection("postgres")]
-public sealed class PostgresPaymentLedgerTests(SmartStore.Testing.PostgresFixture postgres) : PaymentLedgerTests
+public sealed class PostgresPaymentLedgerTests(PostgresFixture postgres) : PaymentLedgerTests
 {
-    protected override async Task<IEventStore> OpenStoreAsync() =>
-        await SmartStore.Persistence.PostgreSql.PostgresEventStore.OpenAsync(new SmartStore.Persistence.PostgreSql.PostgresStoreOptions(await postgres.Server.CreateDatabaseAsync("payments")));
+    protected override IStoreFactory CreateFactory() => new PostgresStoreFactory(postgres.Server);
 }
 
 /// <summary>Charging through the simulated provider into a real journal, on each store.</summary>
 public abstract class PaymentLedgerTests : IAsyncLifetime
 {
     private readonly EventTypeRegistry _types = PaymentLedger.Register(new EventTypeRegistry());
+    private IStoreFactory _factory = null!;
     private IEventStore _store = null!;
 
-    protected abstract Task<IEventStore> OpenStoreAsync();
+    protected abstract IStoreFactory CreateFactory();
 
-    public async Task InitializeAsync() => _store = await OpenStoreAsync();
+    public async Task InitializeAsync()
+    {
+        _factory = CreateFactory();
+        _store = await _factory.OpenAsync();
+    }
 
-    public virtual async Task DisposeAsync() => await _store.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await _factory.DisposeAsync();
+    }
 
     private PaymentLedger Ledger(IPaymentGateway psp) =>
         new(_store, _types, new ResilientGateway(psp, new RetrySettings { MaxAttempts = 20, FirstDelay = TimeSpan.FromMilliseconds(1) }));

@@ -1,3 +1,4 @@
+using SmartStore.Testing;
 using SmartStore.Actors;
 using SmartStore.Actors.TestKit;
 using Xunit;

@@ -1,3 +1,4 @@
+using SmartStore.Testing;
 using System.Text;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using SmartStore.Testing;
 using System.Data.Common;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;

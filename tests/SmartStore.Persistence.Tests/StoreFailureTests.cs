@@ -1,3 +1,4 @@
+using SmartStore.Testing;
 using System.Text;
 using SmartStore.Persistence.PostgreSql;
 using SmartStore.Persistence.Sqlite;

@@ -1,10 +1,11 @@
 using SmartStore.Persistence.PostgreSql;
 using SmartStore.Persistence.Sqlite;
-using SmartStore.Testing;
 
-namespace SmartStore.Persistence.Tests;
+using SmartStore.Persistence;
 
-/// <summary>How a test suite gets a fresh store of one kind, and reopens the same one.</summary>
+namespace SmartStore.Testing;
+
+/// <summary>How a test suite gets a fresh store of one kind, and reopens the same one (shared by every suite that needs a journal).</summary>
 public interface IStoreFactory : IAsyncDisposable
 {
     Task<IEventStore> OpenAsync(GroupCommitOptions? groupCommit = null);
