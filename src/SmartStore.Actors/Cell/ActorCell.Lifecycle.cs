@@ -112,7 +112,7 @@ internal sealed partial class ActorCell<T>
         _restartCause = null;
         _actor = null;
         _stoppingSource = null;
-        UnstashAllForRestart();
+        UnstashAll();
         await CreateInstanceAsync(cause);
     }
 

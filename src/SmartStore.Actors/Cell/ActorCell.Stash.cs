@@ -34,8 +34,6 @@ internal sealed partial class ActorCell<T>
         _stash.Clear();
     }
 
-    private void UnstashAllForRestart() => UnstashAll();
-
     private void DropStash()
     {
         if (_stash is not null)

@@ -40,6 +40,10 @@ public sealed class ActorPath : IEquatable<ActorPath>
 /// <summary>Rules for actor names: they appear in paths and logs, so they stay printable and slash-free.</summary>
 public static class ActorNames
 {
+    // Characters an entity id may keep as they are; '~' starts an escape, so only escaped names contain it.
+    private static readonly System.Buffers.SearchValues<char> Plain =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:@+=");
+
     public static void Validate(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -55,7 +59,7 @@ public static class ActorNames
 
         foreach (char c in name)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '=' or '~'))
+            if (!Plain.Contains(c) && c != '~')
             {
                 throw new InvalidActorNameException(name, $"character '{c}' is not allowed (letters, digits and - _ . : @ + = ~ are)");
             }
@@ -102,8 +106,8 @@ public static class ActorNames
             return "~";
         }
 
-        var needsEscape = id[0] == '$' || id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '='));
-        if (!needsEscape)
+        // A region escapes the id of every message it routes: the common, plain case must not allocate.
+        if (id[0] != '$' && !id.AsSpan().ContainsAnyExcept(Plain))
         {
             return id;
         }
@@ -111,7 +115,7 @@ public static class ActorNames
         var builder = new System.Text.StringBuilder(id.Length + 8);
         foreach (char c in id)
         {
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '=')
+            if (Plain.Contains(c))
             {
                 builder.Append(c);
             }
