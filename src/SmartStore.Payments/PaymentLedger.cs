@@ -43,22 +43,30 @@ public sealed class PaymentLedger(IEventJournal journal, EventTypeRegistry types
 
     public static string StreamOf(string visitId) => $"payment-{visitId}";
 
-    public async Task<VisitSettlement?> ReadAsync(string visitId, CancellationToken cancellationToken = default)
+    public async Task<VisitSettlement?> ReadAsync(string visitId, CancellationToken cancellationToken = default) =>
+        (await ReadWithVersionAsync(visitId, cancellationToken)).Settlement;
+
+    /// <summary>The visit's settlement and its stream's version, from one read of the stream.</summary>
+    private async Task<(VisitSettlement? Settlement, long Version)> ReadWithVersionAsync(string visitId, CancellationToken cancellationToken)
     {
         VisitSettlement? settlement = null;
+        long version = 0;
         await foreach (var stored in journal.ReadStreamAsync(StreamOf(visitId), 1, cancellationToken))
         {
-            settlement = types.Deserialize(stored) switch
-            {
-                PaymentCaptured c => new VisitSettlement(visitId, PaymentOutcome.Approved, c.AmountMinor, c.Reference, 0),
-                PaymentDeclined d => new VisitSettlement(visitId, PaymentOutcome.Declined, d.AmountMinor, null, 0),
-                RefundIssued r when settlement is not null => settlement with { RefundedMinor = settlement.RefundedMinor + r.AmountMinor },
-                _ => settlement,
-            };
+            version = stored.Sequence;
+            settlement = Fold(settlement, visitId, types.Deserialize(stored));
         }
 
-        return settlement;
+        return (settlement, version);
     }
+
+    private static VisitSettlement? Fold(VisitSettlement? settlement, string visitId, object @event) => @event switch
+    {
+        PaymentCaptured c => new VisitSettlement(visitId, PaymentOutcome.Approved, c.AmountMinor, c.Reference, 0),
+        PaymentDeclined d => new VisitSettlement(visitId, PaymentOutcome.Declined, d.AmountMinor, null, 0),
+        RefundIssued r when settlement is not null => settlement with { RefundedMinor = settlement.RefundedMinor + r.AmountMinor },
+        _ => settlement,
+    };
 
     /// <summary>Charges a visit once, whatever happens around the call; a decline records a debt.</summary>
     public async Task<VisitSettlement> ChargeAsync(string visitId, string shopperId, string paymentToken, long amountMinor, string currency, CancellationToken cancellationToken = default)
@@ -75,19 +83,19 @@ public sealed class PaymentLedger(IEventJournal journal, EventTypeRegistry types
         try
         {
             await journal.AppendAsync(StreamOf(visitId), ExpectedVersion.NoStream, events.Select(e => types.Serialize(e, [$"shopper:{shopperId}"])).ToArray(), cancellationToken);
+            return events.Aggregate((VisitSettlement?)null, (s, e) => Fold(s, visitId, e))!;
         }
         catch (ConcurrencyException)
         {
             // Another attempt recorded the settlement first; the provider charged once (same key). Its record stands.
+            return (await ReadAsync(visitId, cancellationToken))!;
         }
-
-        return (await ReadAsync(visitId, cancellationToken))!;
     }
 
     /// <summary>Refunds part of a captured visit; refund number <paramref name="refundNumber"/> is its own idempotent operation.</summary>
     public async Task<VisitSettlement> RefundAsync(string visitId, int refundNumber, long amountMinor, string reason, CancellationToken cancellationToken = default)
     {
-        var settlement = await ReadAsync(visitId, cancellationToken);
+        var (settlement, version) = await ReadWithVersionAsync(visitId, cancellationToken);
         if (settlement is not { Outcome: PaymentOutcome.Approved, CaptureReference: { } capture })
         {
             throw new InvalidOperationException($"Visit '{visitId}' has no captured payment to refund.");
@@ -98,17 +106,17 @@ public sealed class PaymentLedger(IEventJournal journal, EventTypeRegistry types
             throw new ArgumentOutOfRangeException(nameof(amountMinor), amountMinor, $"A refund must be positive and at most the {settlement.AmountMinor - settlement.RefundedMinor} still charged.");
         }
 
-        var highest = await journal.ReadHighestSequenceAsync(StreamOf(visitId), cancellationToken);
         var result = await gateway.RefundAsync($"visit-{visitId}-refund-{refundNumber}", capture, amountMinor, cancellationToken);
+        var refund = new RefundIssued(visitId, amountMinor, result.Reference, reason);
         try
         {
-            await journal.AppendAsync(StreamOf(visitId), highest, [types.Serialize(new RefundIssued(visitId, amountMinor, result.Reference, reason))], cancellationToken);
+            await journal.AppendAsync(StreamOf(visitId), version, [types.Serialize(refund)], cancellationToken);
+            return Fold(settlement, visitId, refund)!;
         }
         catch (ConcurrencyException)
         {
             // Recorded concurrently; the provider refunded once under this refund's key.
+            return (await ReadAsync(visitId, cancellationToken))!;
         }
-
-        return (await ReadAsync(visitId, cancellationToken))!;
     }
 }

@@ -38,6 +38,8 @@ public sealed partial class SqliteEventStore : IEventStore, IBatchWriter
     private readonly SqliteConnection _writer;
     private readonly AppendQueue _queue;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _checkpoints;
     private WriterStatements? _statements;
 
     private SqliteEventStore(SqliteStoreOptions options, string connectionString, SqliteConnection writer, ILogger logger)
@@ -49,9 +51,6 @@ public sealed partial class SqliteEventStore : IEventStore, IBatchWriter
         _queue = new AppendQueue(this, options.GroupCommit with { Writers = 1 }, logger);
         _checkpoints = Task.Run(() => CheckpointLoopAsync(_closing.Token));
     }
-
-    private readonly CancellationTokenSource _closing = new();
-    private readonly Task _checkpoints;
 
     /// <summary>
     /// Folds the write-ahead log back into the database every half second from its own connection. A PASSIVE
@@ -222,14 +221,6 @@ public sealed partial class SqliteEventStore : IEventStore, IBatchWriter
         _statements?.Dispose();
         await ExecuteAsync(_writer, "PRAGMA wal_checkpoint(TRUNCATE)", CancellationToken.None);
         await _writer.DisposeAsync();
-    }
-
-    private static SqliteCommand Command(SqliteTransaction transaction, string sql)
-    {
-        var command = transaction.Connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)

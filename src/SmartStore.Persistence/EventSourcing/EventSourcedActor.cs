@@ -159,7 +159,7 @@ public abstract class EventSourcedActor<TCommand, TEvent, TState> : Actor<TComma
         try
         {
             var data = _persistence.Types.Serialize(State);
-            await _persistence.Snapshots.SaveSnapshotAsync(new SnapshotData(PersistenceId, Version, data.TypeName, data.TypeVersion, data.Payload, DateTimeOffset.UtcNow), Context.Stopping);
+            await _persistence.Snapshots.SaveSnapshotAsync(new SnapshotData(PersistenceId, Version, data.TypeName, data.TypeVersion, data.Payload, Context.System.Time.GetUtcNow()), Context.Stopping);
             _lastSnapshot = Version;
         }
 #pragma warning disable CA1031 // A snapshot only shortens recovery; failing to save one must not fail the actor.
