@@ -158,7 +158,7 @@ public static class CartFusion
         var samePerson = state.Tracks.Values.FirstOrDefault(t => !t.Exited && t.Last is { } l
             && l.CameraId != seen.DeviceId
             && Math.Abs(seen.DeviceTimeMs - l.TimeMs) <= settings.SamePersonWindowMs
-            && Distance(l.Body, seen.Body) <= settings.SamePersonRadius);
+            && l.Body.DistanceTo(seen.Body) <= settings.SamePersonRadius);
         if (samePerson is not null)
         {
             var merged = samePerson with { Sightings = samePerson.Sightings.Add(sighting) };
@@ -170,7 +170,7 @@ public static class CartFusion
             .Where(t => !t.Exited && t.Visits.Count > 0 && t.Last is { } last
                 && seen.DeviceTimeMs - last.TimeMs is > 0
                 && seen.DeviceTimeMs - last.TimeMs <= settings.SwitchWindowMs
-                && Distance(last.Body, seen.Body) <= settings.SwitchRadius)
+                && last.Body.DistanceTo(seen.Body) <= settings.SwitchRadius)
             .ToList();
         var visits = lost.SelectMany(t => t.Visits).ToImmutableHashSet(StringComparer.Ordinal);
         var track = new Track(seen.TrackId, visits, [sighting], false);
@@ -182,7 +182,7 @@ public static class CartFusion
 
     private static FusionState Attribute(FusionState state, ShelfChanged change, StoreLayout layout, FusionSettings settings)
     {
-        var bin = layout.Bins.FirstOrDefault(b => b.Id == change.BinId);
+        var bin = layout.FindBin(change.BinId);
         if (bin is null)
         {
             return state with { Alerts = state.Alerts.Add(new FloorAlert("unknown-bin", change.DeviceTimeMs, $"weight change {change.ChangeId} on unknown bin {change.BinId}")) };
@@ -355,6 +355,4 @@ public static class CartFusion
 
         return scores;
     }
-
-    private static double Distance(Point a, Point b) => Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
 }

@@ -1,7 +1,10 @@
 namespace SmartStore.Domain.Layouts;
 
 /// <summary>A point on the store floor, in metres from the floor's origin corner.</summary>
-public readonly record struct Point(double X, double Y);
+public readonly record struct Point(double X, double Y)
+{
+    public double DistanceTo(Point other) => Math.Sqrt(((X - other.X) * (X - other.X)) + ((Y - other.Y) * (Y - other.Y)));
+}
 
 /// <summary>An axis-aligned rectangle on the floor (shelf footprints, bins, camera coverage).</summary>
 public readonly record struct Rect(Point Min, Point Max)
@@ -67,9 +70,26 @@ public sealed record StoreLayout(
 
     public Rect Floor => new(new Point(0, 0), new Point(FloorWidth, FloorDepth));
 
+    // Kept outside the record (keyed by instance) so that it takes no part in the record's equality.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoreLayout, Index> Indexes = [];
+
     public IEnumerable<Bin> Bins => Shelves.SelectMany(s => s.Bins);
 
-    public Product? FindProduct(string sku) => Products.FirstOrDefault(p => p.Sku == sku);
+    /// <summary>The product with this SKU (the first, if the file repeats one), or null.</summary>
+    public Product? FindProduct(string sku) => Lookup().ProductsBySku.GetValueOrDefault(sku);
+
+    /// <summary>The bin with this id, or null.</summary>
+    public Bin? FindBin(string binId) => Lookup().BinsById.GetValueOrDefault(binId);
+
+    /// <summary>Fusion and pricing look products and bins up for every shelf event, so they are indexed once per layout.</summary>
+    private Index Lookup() => Indexes.GetValue(this, static layout => new Index(layout.Products, layout.Shelves));
+
+    private sealed class Index(IReadOnlyList<Product> products, IReadOnlyList<Shelf> shelves)
+    {
+        public Dictionary<string, Product> ProductsBySku { get; } = products.DistinctBy(p => p.Sku).ToDictionary(p => p.Sku, StringComparer.Ordinal);
+
+        public Dictionary<string, Bin> BinsById { get; } = shelves.SelectMany(s => s.Bins).DistinctBy(b => b.Id).ToDictionary(b => b.Id, StringComparer.Ordinal);
+    }
 }
 
 /// <summary>One problem found in a layout file, where it is, in plain words.</summary>
