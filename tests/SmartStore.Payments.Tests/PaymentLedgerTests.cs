@@ -19,28 +19,12 @@ public sealed class PostgresPaymentLedgerTests(PostgresFixture postgres) : Payme
 }
 
 /// <summary>Charging through the simulated provider into a real journal, on each store.</summary>
-public abstract class PaymentLedgerTests : IAsyncLifetime
+public abstract class PaymentLedgerTests : StoreTestBase
 {
     private readonly EventTypeRegistry _types = PaymentLedger.Register(new EventTypeRegistry());
-    private IStoreFactory _factory = null!;
-    private IEventStore _store = null!;
-
-    protected abstract IStoreFactory CreateFactory();
-
-    public async Task InitializeAsync()
-    {
-        _factory = CreateFactory();
-        _store = await _factory.OpenAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        await _factory.DisposeAsync();
-    }
 
     private PaymentLedger Ledger(IPaymentGateway psp) =>
-        new(_store, _types, new ResilientGateway(psp, new RetrySettings { MaxAttempts = 20, FirstDelay = TimeSpan.FromMilliseconds(1) }));
+        new(Store, _types, new ResilientGateway(psp, new RetrySettings { MaxAttempts = 20, FirstDelay = TimeSpan.FromMilliseconds(1) }));
 
     [Fact]
     public async Task A_provider_failing_before_and_after_it_charges_still_ends_in_exactly_one_charge()
@@ -79,7 +63,7 @@ public abstract class PaymentLedgerTests : IAsyncLifetime
     {
         // The provider charges but the answer never arrives, and the node gives up (no retries): nothing recorded.
         var psp = new SimulatedPsp(new PspSimulation { LostAnswerRate = 1.0 });
-        var fragile = new PaymentLedger(_store, _types, psp);
+        var fragile = new PaymentLedger(Store, _types, psp);
         await Assert.ThrowsAsync<PspUnavailableException>(() => fragile.ChargeAsync("v1", "ana", "tok-ana", 500, "EUR"));
         Assert.Null(await fragile.ReadAsync("v1"));
         Assert.Equal(500, psp.NetChargedTo("tok-ana"));
@@ -101,7 +85,7 @@ public abstract class PaymentLedgerTests : IAsyncLifetime
 
         Assert.Equal(PaymentOutcome.Declined, settlement.Outcome);
         Assert.Equal(0, psp.NetChargedTo("decline-bob"));
-        var debts = await _store.ReadTagAsync("shopper:bob", 0, 10);
+        var debts = await Store.ReadTagAsync("shopper:bob", 0, 10);
         Assert.Contains(debts, e => e.TypeName == "debt-recorded");
     }
 

@@ -8,34 +8,9 @@ namespace SmartStore.Persistence.Tests;
 /// The journal contract, run against every store (the persistence TCK of this project). A subclass only says
 /// how to get a fresh store; every assertion lives here once.
 /// </summary>
-public abstract class JournalConformance : IAsyncLifetime
+public abstract class JournalConformance : StoreTestBase
 {
-    private IStoreFactory _factory = null!;
-
-    protected IEventStore Store { get; private set; } = null!;
-
     protected EventTypeRegistry Types { get; } = TestTypes.Registry();
-
-    protected abstract IStoreFactory CreateFactory();
-
-    public async Task InitializeAsync()
-    {
-        _factory = CreateFactory();
-        Store = await _factory.OpenAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        await _factory.DisposeAsync();
-    }
-
-    protected async Task<IEventStore> ReopenAsync(GroupCommitOptions? options = null)
-    {
-        await Store.DisposeAsync();
-        Store = await _factory.OpenAsync(options);
-        return Store;
-    }
 
     private static async Task<List<PersistedEvent>> ReadStream(IEventJournal journal, string stream, long from = 1)
     {

@@ -105,30 +105,18 @@ public sealed class NotifyingProjection(IProjection inner) : IProjection
     }
 }
 
-public abstract class ProjectionTests : IAsyncLifetime
+public abstract class ProjectionTests : StoreTestBase
 {
-    private IStoreFactory _factory = null!;
-    private IEventStore _store = null!;
-
-    protected abstract IStoreFactory CreateFactory();
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _factory = CreateFactory();
-        _store = await _factory.OpenAsync();
-        await ItemCountProjection.CreateTableAsync(_store);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        await _factory.DisposeAsync();
+        await base.InitializeAsync();
+        await ItemCountProjection.CreateTableAsync(Store);
     }
 
     private CatchUpSubscription Subscribe(IProjection projection) =>
-        new(_store, projection, new SubscriptionOptions { BatchSize = 37, PollInterval = TimeSpan.FromMilliseconds(5) }, NullLogger.Instance);
+        new(Store, projection, new SubscriptionOptions { BatchSize = 37, PollInterval = TimeSpan.FromMilliseconds(5) }, NullLogger.Instance);
 
-    private async Task<long> LastPositionAsync() => (await _store.ReadAllAsync(0, 100_000)).LastPosition;
+    private async Task<long> LastPositionAsync() => (await Store.ReadAllAsync(0, 100_000)).LastPosition;
 
     [Fact]
     public async Task A_projection_restarted_mid_stream_ends_with_every_event_exactly_once()
@@ -137,14 +125,14 @@ public abstract class ProjectionTests : IAsyncLifetime
         {
             for (var i = 0; i < 40; i++)
             {
-                await _store.AppendAsync($"cart-{s}", i, [TestTypes.Added($"{s}-{i}")]);
+                await Store.AppendAsync($"cart-{s}", i, [TestTypes.Added($"{s}-{i}")]);
             }
         })));
 
         // First run: stopped while the writers are still going.
         using (var firstRun = new CancellationTokenSource())
         {
-            var projection = new NotifyingProjection(new ItemCountProjection(_store));
+            var projection = new NotifyingProjection(new ItemCountProjection(Store));
             var running = Subscribe(projection).RunAsync(firstRun.Token);
             await projection.WhenCommittedAsync(40);
             await firstRun.CancelAsync();
@@ -155,20 +143,20 @@ public abstract class ProjectionTests : IAsyncLifetime
         var last = await LastPositionAsync();
 
         // Second run: a fresh subscription resumes from the stored checkpoint.
-        Assert.True(await _store.LoadCheckpointAsync("item-counts") >= 40);
+        Assert.True(await Store.LoadCheckpointAsync("item-counts") >= 40);
         using (var secondRun = new CancellationTokenSource())
         {
-            var projection = new NotifyingProjection(new ItemCountProjection(_store));
+            var projection = new NotifyingProjection(new ItemCountProjection(Store));
             var running = Subscribe(projection).RunAsync(secondRun.Token);
             await projection.WhenCommittedAsync(last);
             await secondRun.CancelAsync();
             await running;
         }
 
-        var positions = await ItemCountProjection.ReadPositionsAsync(_store);
+        var positions = await ItemCountProjection.ReadPositionsAsync(Store);
         Assert.Equal(320, positions.Count);
         Assert.Equal(positions.Distinct().Count(), positions.Count);
-        Assert.Equal(last, await _store.LoadCheckpointAsync("item-counts"));
+        Assert.Equal(last, await Store.LoadCheckpointAsync("item-counts"));
     }
 
     [Fact]
@@ -176,25 +164,25 @@ public abstract class ProjectionTests : IAsyncLifetime
     {
         for (var i = 0; i < 100; i++)
         {
-            await _store.AppendAsync("cart-1", i, [TestTypes.Added($"s{i}")]);
+            await Store.AppendAsync("cart-1", i, [TestTypes.Added($"s{i}")]);
         }
 
-        var failing = Subscribe(new ItemCountProjection(_store, failAfterBatches: 1));
+        var failing = Subscribe(new ItemCountProjection(Store, failAfterBatches: 1));
         await failing.StartAsync(CancellationToken.None);
         await failing.PollOnceAsync(CancellationToken.None);
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing.PollOnceAsync(CancellationToken.None));
 
-        Assert.Equal(37, await _store.LoadCheckpointAsync("item-counts"));
-        Assert.Equal(37, (await ItemCountProjection.ReadPositionsAsync(_store)).Count);
+        Assert.Equal(37, await Store.LoadCheckpointAsync("item-counts"));
+        Assert.Equal(37, (await ItemCountProjection.ReadPositionsAsync(Store)).Count);
 
-        var healthy = Subscribe(new ItemCountProjection(_store));
+        var healthy = Subscribe(new ItemCountProjection(Store));
         await healthy.StartAsync(CancellationToken.None);
         while (healthy.Checkpoint < 100)
         {
             await healthy.PollOnceAsync(CancellationToken.None);
         }
 
-        Assert.Equal(100, (await ItemCountProjection.ReadPositionsAsync(_store)).Count);
+        Assert.Equal(100, (await ItemCountProjection.ReadPositionsAsync(Store)).Count);
     }
 }
 
