@@ -8,7 +8,7 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<ManualTimer> _timers = [];
-    private readonly List<(int Count, TaskCompletionSource Signal)> _timerWaiters = [];
+    private readonly List<(int Count, TimeSpan DueWithin, TaskCompletionSource Signal)> _timerWaiters = [];
     private DateTimeOffset _now;
     private long _sequence;
 
@@ -85,22 +85,34 @@ public sealed class ManualTimeProvider : TimeProvider
     }
 
     /// <summary>Completes when at least <paramref name="count"/> timers are active (an actor armed its timer).</summary>
-    public Task WaitForActiveTimersAsync(int count, TimeSpan timeout)
+    public Task WaitForActiveTimersAsync(int count, TimeSpan timeout) => WaitForTimersAsync(count, TimeSpan.MaxValue, timeout);
+
+    /// <summary>
+    /// Completes when a timer is active that is due within <paramref name="dueWithin"/> of now. Use it to wait
+    /// for one particular timer (a 200 ms back-off) while others (a 20 s ask timeout) are active too.
+    /// </summary>
+    public Task WaitForTimerDueWithinAsync(TimeSpan dueWithin, TimeSpan timeout) => WaitForTimersAsync(1, dueWithin, timeout);
+
+    private Task WaitForTimersAsync(int count, TimeSpan dueWithin, TimeSpan timeout)
     {
         TaskCompletionSource signal;
         lock (_gate)
         {
-            if (_timers.Count >= count)
+            if (CountDueWithin(dueWithin) >= count)
             {
                 return Task.CompletedTask;
             }
 
             signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _timerWaiters.Add((count, signal));
+            _timerWaiters.Add((count, dueWithin, signal));
         }
 
         return signal.Task.WaitAsync(timeout);
     }
+
+    // Called under _gate.
+    private int CountDueWithin(TimeSpan dueWithin) =>
+        dueWithin == TimeSpan.MaxValue ? _timers.Count : _timers.Count(t => t.DueAt - _now <= dueWithin);
 
     private void Schedule(ManualTimer timer, TimeSpan due, TimeSpan period)
     {
@@ -119,7 +131,7 @@ public sealed class ManualTimeProvider : TimeProvider
             _timers.Add(timer);
             for (var i = _timerWaiters.Count - 1; i >= 0; i--)
             {
-                if (_timers.Count >= _timerWaiters[i].Count)
+                if (CountDueWithin(_timerWaiters[i].DueWithin) >= _timerWaiters[i].Count)
                 {
                     (released ??= []).Add(_timerWaiters[i].Signal);
                     _timerWaiters.RemoveAt(i);

@@ -103,20 +103,22 @@ public abstract class EventSourcedActorTests : IAsyncLifetime
         var time = new ManualTimeProvider();
         await using var system = ActorSystem.Create("node", new ActorSystemOptions { Time = time });
         var cart = SpawnCart(system, new EventSourcing(store, store, TestTypes.Registry()));
-        await cart.AskAsync<CartCommand, long>(r => new CartCommand.Add("a", r), Wait);
+        // This system runs on virtual time, so ask timeouts never fire by themselves: every await is bounded in real time.
+        await cart.AskAsync<CartCommand, long>(r => new CartCommand.Add("a", r), Wait).WaitAsync(Wait);
 
         store.FailNextAppends(1);
         var failed = cart.AskAsync<CartCommand, long>(r => new CartCommand.Add("lost", r), Wait);
         var queued = cart.AskAsync<CartCommand, long>(r => new CartCommand.Add("b", r), Wait);
-        await Assert.ThrowsAsync<AskFailedException>(() => failed);
+        await Assert.ThrowsAsync<AskFailedException>(() => failed.WaitAsync(Wait));
 
         // The restart waits for its back-off on the actor system's clock; the queued command waits with it.
-        await time.WaitForActiveTimersAsync(1, Wait);
+        // (The pending asks have timeout timers of their own on that clock: wait for the back-off's.)
+        await time.WaitForTimerDueWithinAsync(TimeSpan.FromSeconds(1), Wait);
         Assert.False(queued.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Equal(2, await queued);
-        var state = await GetAsync(cart);
+        Assert.Equal(2, await queued.WaitAsync(Wait));
+        var state = await GetAsync(cart).WaitAsync(Wait);
         Assert.Equal(new CartState(2, 2), state.State);
         Assert.Equal(1, store.FailedAppends);
         await store.DisposeAsync();

@@ -73,11 +73,22 @@ public sealed class NotifyingProjection(IProjection inner) : IProjection
 
     public string Name => inner.Name;
 
-    public Task<long> LoadCheckpointAsync(CancellationToken cancellationToken) => inner.LoadCheckpointAsync(cancellationToken);
+    public async Task<long> LoadCheckpointAsync(CancellationToken cancellationToken)
+    {
+        // What an earlier run committed counts: a restarted projection may have nothing left to apply.
+        var stored = await inner.LoadCheckpointAsync(cancellationToken);
+        Committed(stored);
+        return stored;
+    }
 
     public async Task ApplyAsync(IReadOnlyList<PersistedEvent> events, long checkpoint, CancellationToken cancellationToken)
     {
         await inner.ApplyAsync(events, checkpoint, cancellationToken);
+        Committed(checkpoint);
+    }
+
+    private void Committed(long checkpoint)
+    {
         lock (_waiters)
         {
             _committed = checkpoint;
