@@ -69,14 +69,14 @@ public sealed class PaymentLedger(IEventJournal journal, EventTypeRegistry types
     };
 
     /// <summary>Charges a visit once, whatever happens around the call; a decline records a debt.</summary>
-    public async Task<VisitSettlement> ChargeAsync(string visitId, string shopperId, string paymentToken, long amountMinor, string currency, CancellationToken cancellationToken = default)
+    public async Task<VisitSettlement> ChargeAsync(string visitId, string shopperId, string paymentToken, long amountMinor, string currency, string? authorisation = null, CancellationToken cancellationToken = default)
     {
         if (await ReadAsync(visitId, cancellationToken) is { } settled)
         {
             return settled;
         }
 
-        var result = await gateway.CaptureAsync($"visit-{visitId}-capture", paymentToken, amountMinor, currency, null, cancellationToken);
+        var result = await gateway.CaptureAsync($"visit-{visitId}-capture", paymentToken, amountMinor, currency, authorisation, cancellationToken);
         var events = result.Approved
             ? new object[] { new PaymentCaptured(visitId, amountMinor, currency, result.Reference) }
             : [new PaymentDeclined(visitId, amountMinor, currency, result.DeclineReason ?? "declined"), new DebtRecorded(visitId, shopperId, amountMinor, currency)];
@@ -89,6 +89,44 @@ public sealed class PaymentLedger(IEventJournal journal, EventTypeRegistry types
         {
             // Another attempt recorded the settlement first; the provider charged once (same key). Its record stands.
             return (await ReadAsync(visitId, cancellationToken))!;
+        }
+    }
+
+    /// <summary>Records a visit that could not be charged at all (no payment method): a debt, once.</summary>
+    public async Task<VisitSettlement> RecordUnpaidAsync(string visitId, string shopperId, long amountMinor, string currency, string reason, CancellationToken cancellationToken = default)
+    {
+        if (await ReadAsync(visitId, cancellationToken) is { } settled)
+        {
+            return settled;
+        }
+
+        object[] events = [new PaymentDeclined(visitId, amountMinor, currency, reason), new DebtRecorded(visitId, shopperId, amountMinor, currency)];
+        try
+        {
+            await journal.AppendAsync(StreamOf(visitId), ExpectedVersion.NoStream, events.Select(e => types.Serialize(e, [$"shopper:{shopperId}"])).ToArray(), cancellationToken);
+            return new VisitSettlement(visitId, PaymentOutcome.Declined, amountMinor, null, 0);
+        }
+        catch (ConcurrencyException)
+        {
+            return (await ReadAsync(visitId, cancellationToken))!;
+        }
+    }
+
+    /// <summary>What a shopper owes: every recorded debt (declined visits), read through the shopper's tag.</summary>
+    public async Task<long> ReadDebtAsync(string shopperId, CancellationToken cancellationToken = default)
+    {
+        long debt = 0;
+        long after = 0;
+        while (true)
+        {
+            var page = await journal.ReadTagAsync($"shopper:{shopperId}", after, 256, cancellationToken);
+            if (page.Count == 0)
+            {
+                return debt;
+            }
+
+            debt += page.Select(types.Deserialize).OfType<DebtRecorded>().Sum(d => d.AmountMinor);
+            after = page[^1].Position;
         }
     }
 

@@ -32,6 +32,11 @@ public sealed class SimulatedPsp(PspSimulation simulation) : IPaymentGateway
     private readonly ConcurrentDictionary<string, PaymentResult> _byKey = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _captured = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _refunded = new(StringComparer.Ordinal);
+
+    // References are opaque (as a real provider's): the token behind a capture is looked up, never encoded in it.
+    private readonly ConcurrentDictionary<string, string> _tokenOfCapture = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _captures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _openHolds = new(StringComparer.Ordinal);
     private readonly Random _random = new(simulation.Seed);
     private long _references;
     private long _calls;
@@ -49,16 +54,19 @@ public sealed class SimulatedPsp(PspSimulation simulation) : IPaymentGateway
     /// <summary>What the provider really charged per token (captures minus refunds): the ground truth for "charged once".</summary>
     public long NetChargedTo(string token) => _captured.GetValueOrDefault(token) - _refunded.GetValueOrDefault(token);
 
-    public int CapturesOf(string token) => _byKey.Values.Count(r => r.Reference.StartsWith($"cap-{token}-", StringComparison.Ordinal));
+    public int CapturesOf(string token) => _captures.GetValueOrDefault(token);
+
+    /// <summary>Holds placed and not voided (a hold that outlives its visit would block the shopper's money).</summary>
+    public int OpenHolds => _openHolds.Count;
 
     public Task<PaymentResult> AuthoriseAsync(string idempotencyKey, string paymentToken, long amountMinor, string currency, CancellationToken cancellationToken = default) =>
-        CallAsync(idempotencyKey, () => Decline(paymentToken, amountMinor) ?? new PaymentResult(PaymentOutcome.Approved, $"auth-{paymentToken}-{Next()}", amountMinor), cancellationToken);
+        CallAsync(idempotencyKey, () => Decline(paymentToken, amountMinor) ?? new PaymentResult(PaymentOutcome.Approved, Hold(), amountMinor), cancellationToken);
 
     public Task<PaymentResult> CaptureAsync(string idempotencyKey, string paymentToken, long amountMinor, string currency, string? authorisation, CancellationToken cancellationToken = default) =>
         CallAsync(idempotencyKey, () => Capture(paymentToken, amountMinor), cancellationToken);
 
     public Task<PaymentResult> VoidAsync(string idempotencyKey, string authorisation, CancellationToken cancellationToken = default) =>
-        CallAsync(idempotencyKey, () => new PaymentResult(PaymentOutcome.Approved, $"void-{Next()}", 0), cancellationToken);
+        CallAsync(idempotencyKey, () => Void(authorisation), cancellationToken);
 
     public Task<PaymentResult> RefundAsync(string idempotencyKey, string capture, long amountMinor, CancellationToken cancellationToken = default) =>
         CallAsync(idempotencyKey, () => Refund(capture, amountMinor), cancellationToken);
@@ -71,13 +79,28 @@ public sealed class SimulatedPsp(PspSimulation simulation) : IPaymentGateway
         }
 
         _captured.AddOrUpdate(token, amount, (_, total) => total + amount);
-        return new PaymentResult(PaymentOutcome.Approved, $"cap-{token}-{Next()}", amount);
+        _captures.AddOrUpdate(token, 1, (_, n) => n + 1);
+        var reference = $"cap-{Next()}";
+        _tokenOfCapture[reference] = token;
+        return new PaymentResult(PaymentOutcome.Approved, reference, amount);
+    }
+
+    private string Hold()
+    {
+        var reference = $"auth-{Next()}";
+        _openHolds[reference] = 0;
+        return reference;
+    }
+
+    private PaymentResult Void(string authorisation)
+    {
+        _openHolds.TryRemove(authorisation, out _);
+        return new PaymentResult(PaymentOutcome.Approved, $"void-{Next()}", 0);
     }
 
     private PaymentResult Refund(string capture, long amount)
     {
-        // Capture references are "cap-{token}-{n}".
-        var token = capture[4..capture.LastIndexOf('-')];
+        var token = _tokenOfCapture.TryGetValue(capture, out var owner) ? owner : throw new InvalidOperationException($"Unknown capture '{capture}'.");
         _refunded.AddOrUpdate(token, amount, (_, total) => total + amount);
         return new PaymentResult(PaymentOutcome.Approved, $"ref-{Next()}", amount);
     }

@@ -234,8 +234,9 @@ public static class CartFusion
         var hypotheses = QuantityInference.Infer(change.DeltaGrams, candidates, settings.Inference);
         if (change.DeltaGrams > 0)
         {
-            // A put-back can only return what the visit holds.
-            hypotheses = hypotheses.RemoveAll(h => h.Units.Any(u => visit.Cart.UnitsOf(u.Key) < u.Value));
+            // A put-back can only return what the visit holds: the likelihoods are conditioned on that (renormalised
+            // over what remains), so a lemonade bin cannot make a returned cola doubtful when the visit holds no lemonade.
+            hypotheses = QuantityInference.Renormalise(hypotheses.RemoveAll(h => h.Units.Any(u => visit.Cart.UnitsOf(u.Key) < u.Value)));
         }
 
         if (hypotheses.IsEmpty)

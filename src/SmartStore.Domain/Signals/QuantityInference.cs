@@ -29,6 +29,14 @@ public sealed record InferenceSettings
 /// </summary>
 public static class QuantityInference
 {
+    /// <summary>The hypotheses conditioned on being the only possible ones: likelihoods rescaled to sum to one.</summary>
+    public static ImmutableList<QuantityHypothesis> Renormalise(ImmutableList<QuantityHypothesis> hypotheses)
+    {
+        ArgumentNullException.ThrowIfNull(hypotheses);
+        var total = hypotheses.Sum(h => h.Likelihood);
+        return total <= 0 ? hypotheses : hypotheses.Select(h => h with { Likelihood = h.Likelihood / total }).ToImmutableList();
+    }
+
     public static ImmutableList<QuantityHypothesis> Infer(double deltaGrams, IReadOnlyList<Product> candidates, InferenceSettings settings)
     {
         ArgumentNullException.ThrowIfNull(candidates);

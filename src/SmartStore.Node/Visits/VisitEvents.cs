@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using SmartStore.Domain.Carts;
+
+namespace SmartStore.Node.Visits;
+
+/// <summary>The gate admitted a visit: who pays, how many people, and the pre-authorisation hold if one was placed.</summary>
+public sealed record VisitOpened(string VisitId, string StoreId, string PayerId, int Party, string GateId, long EnteredMs, string? HoldReference, long HoldMinor, DateTimeOffset At);
+
+/// <summary>The cart was settled as the store saw it: this receipt is to be charged.</summary>
+public sealed record VisitSettled(Receipt Receipt, long ExitedMs, DateTimeOffset At);
+
+/// <summary>The cart was doubtful: an operator decides before anything is charged.</summary>
+public sealed record VisitSentToReview(Receipt Receipt, IReadOnlyList<string> Reasons, long ExitedMs, DateTimeOffset At);
+
+/// <summary>An operator decided a reviewed visit: this receipt is to be charged.</summary>
+public sealed record ReviewResolved(Receipt Receipt, string OperatorId, string Note, DateTimeOffset At);
+
+/// <summary>The payment is recorded and the receipt issued (once per visit).</summary>
+public sealed record ReceiptIssued(string Outcome, long ChargedMinor, string? PaymentReference, DateTimeOffset At);
+
+public sealed record DisputeOpened(Dispute Dispute);
+
+public sealed record DisputeDecided(Dispute Dispute);
+
+public sealed record RefundRecorded(string DisputeId, long AmountMinor, string Reference, DateTimeOffset At);
+
+public enum VisitPhase
+{
+    /// <summary>No event yet.</summary>
+    None,
+
+    /// <summary>Admitted; the shopper is in the store (or the cart is not settled yet).</summary>
+    Shopping,
+
+    /// <summary>Waiting for an operator's decision.</summary>
+    InReview,
+
+    /// <summary>The receipt is decided; the payment is under way.</summary>
+    Charging,
+
+    /// <summary>Paid (or nothing to pay): the receipt is issued.</summary>
+    Paid,
+
+    /// <summary>Declined: the receipt is issued and the amount is a debt on the shopper's account.</summary>
+    Unpaid,
+}
+
+/// <summary>One visit's record as its actor knows it.</summary>
+public sealed record VisitState(
+    VisitPhase Phase,
+    string VisitId,
+    string StoreId,
+    string PayerId,
+    int Party,
+    string? HoldReference,
+    long EnteredMs,
+    long? ExitedMs,
+    Receipt? Receipt,
+    ImmutableList<string> ReviewReasons,
+    long ChargedMinor,
+    string? PaymentReference,
+    DateTimeOffset? SettledAt,
+    ImmutableList<Dispute> Disputes,
+    long RefundedMinor)
+{
+    public static VisitState None(string visitId) => new(VisitPhase.None, visitId, string.Empty, string.Empty, 0, null, 0, null, null, [], 0, null, null, [], 0);
+
+    public bool ReceiptIssued => Phase is VisitPhase.Paid or VisitPhase.Unpaid;
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(VisitOpened))]
+[JsonSerializable(typeof(VisitSettled))]
+[JsonSerializable(typeof(VisitSentToReview))]
+[JsonSerializable(typeof(ReviewResolved))]
+[JsonSerializable(typeof(ReceiptIssued))]
+[JsonSerializable(typeof(DisputeOpened))]
+[JsonSerializable(typeof(DisputeDecided))]
+[JsonSerializable(typeof(RefundRecorded))]
+[JsonSerializable(typeof(VisitState))]
+internal sealed partial class VisitJson : JsonSerializerContext;
