@@ -43,11 +43,20 @@ public sealed class SimulatedPsp(PspSimulation simulation) : IPaymentGateway
     private long _failures;
 
     private volatile bool _healed;
+    private double _transientRate = simulation.TransientFailureRate;
+    private double _lostAnswerRate = simulation.LostAnswerRate;
 
     public long Calls => Interlocked.Read(ref _calls);
 
     /// <summary>Ends every injected failure from now on (the outage is over); what was charged stays charged.</summary>
     public void Heal() => _healed = true;
+
+    /// <summary>Starts (or changes) an outage: from now on calls fail at these rates until <see cref="Heal"/>.</summary>
+    public void Disrupt(double transientFailureRate, double lostAnswerRate)
+    {
+        (_transientRate, _lostAnswerRate) = (transientFailureRate, lostAnswerRate);
+        _healed = false;
+    }
 
     public long InjectedFailures => Interlocked.Read(ref _failures);
 
@@ -114,7 +123,7 @@ public sealed class SimulatedPsp(PspSimulation simulation) : IPaymentGateway
             await Task.Delay(simulation.Latency, simulation.Time, cancellationToken);
         }
 
-        if (Roll(simulation.TransientFailureRate))
+        if (Roll(_transientRate))
         {
             Interlocked.Increment(ref _failures);
             throw new PspUnavailableException("provider unavailable (simulated)");
@@ -122,7 +131,7 @@ public sealed class SimulatedPsp(PspSimulation simulation) : IPaymentGateway
 
         // The same key always gets the first answer: the work runs at most once per key.
         var result = _byKey.GetOrAdd(key, _ => work());
-        if (Roll(simulation.LostAnswerRate))
+        if (Roll(_lostAnswerRate))
         {
             Interlocked.Increment(ref _failures);
             throw new PspUnavailableException("answer lost after the provider acted (simulated)");

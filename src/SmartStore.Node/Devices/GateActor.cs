@@ -103,7 +103,18 @@ public sealed class GateActor(Gate gate, GateServices services) : Actor<DeviceCo
         string? hold = null;
         if (admit.HoldMinor > 0)
         {
-            var result = await services.Gateway.AuthoriseAsync($"visit-{visitId}-hold", token, admit.HoldMinor, services.Currency, Context.Stopping);
+            PaymentResult result;
+            try
+            {
+                result = await services.Gateway.AuthoriseAsync($"visit-{visitId}-hold", token, admit.HoldMinor, services.Currency, Context.Stopping);
+            }
+            catch (PspUnavailableException)
+            {
+                // Nobody is let in on a payment method nobody could check; the shopper tries again at once.
+                await DenyAsync(identification, "the payment provider could not be reached; please try again");
+                return;
+            }
+
             if (!result.Approved)
             {
                 await DenyAsync(identification, $"the payment method declined a hold of {admit.HoldMinor} ({result.DeclineReason ?? "declined"})");

@@ -34,6 +34,9 @@ public sealed record StoreNodeOptions(StoreLayout Layout)
 
     public int MaxConcurrentCharges { get; init; } = 16;
 
+    /// <summary>First wait before a visit tries its payment again after the gateway gave up (doubles, up to 30 times).</summary>
+    public TimeSpan PaymentRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
@@ -78,7 +81,7 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         ActorRef<FloorCommand>? floor = null;
         _visits = _system.SpawnRegion<VisitCommand>(
             "visits",
-            ctx => new VisitActor(ctx.EntityId, persistence, new VisitServices(layout, floor!, settlement, Ledger, Receipts, Health, options.DisputeWindow)),
+            ctx => new VisitActor(ctx.EntityId, persistence, new VisitServices(layout, floor!, settlement, Ledger, Receipts, Health, options.DisputeWindow, options.PaymentRetryDelay)),
             entities);
         floor = _system.Spawn(
             Props.Create(() => new StoreActor(layout, options.Floor, store, Types, _visits, Health)).WithSupervision(EventSourcing.RestartWithBackoff),

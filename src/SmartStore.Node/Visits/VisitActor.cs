@@ -52,7 +52,8 @@ public sealed record VisitServices(
     PaymentLedger Ledger,
     ReceiptBook Receipts,
     NodeHealth Health,
-    TimeSpan DisputeWindow);
+    TimeSpan DisputeWindow,
+    TimeSpan PaymentRetryDelay);
 
 /// <summary>
 /// One shopper visit (stream <c>visit-{id}</c>): opened by the gate, settled or sent to review by the floor,
@@ -136,7 +137,7 @@ public sealed class VisitActor(string visitId, EventSourcing persistence, VisitS
             case VisitCommand.PaymentFailed failed when State.Phase == VisitPhase.Charging:
                 // The provider stayed down through the gateway's own retries: try again later, same key.
                 _failedPayments++;
-                var delay = TimeSpan.FromSeconds(Math.Min(60, 2 << Math.Min(_failedPayments, 5)));
+                var delay = services.PaymentRetryDelay * Math.Min(30, 1 << Math.Min(_failedPayments - 1, 5));
                 services.Health.PaymentRetryScheduled();
                 Context.Log.LogWarning("visit {Visit}: payment failed ({Reason}); retrying in {Delay}", visitId, failed.Reason, delay);
                 Context.Timers.StartSingleTimer("retry-payment", VisitCommand.RetryPayment.Instance, delay);
