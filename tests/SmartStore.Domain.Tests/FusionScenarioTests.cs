@@ -43,6 +43,20 @@ public sealed class FusionScenarioTests
     }
 
     [Fact]
+    public void A_cola_put_back_into_the_lemonade_bin_next_door_comes_off_the_cart_without_review()
+    {
+        // Cola (350 g) and lemonade (345 g) weigh nearly the same; the visit holds no lemonade, so it can only be the cola.
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Change(10_000, ColaBin, -700)
+            .Reach(20_000, "t-ana", LemonadeBin).Change(20_000, LemonadeBin, +350)
+            .Run();
+
+        Assert.Equal(1, Units(state, "v-ana", "drink-001"));
+        Assert.Empty(state.Visits["v-ana"].ReviewReasons);
+        Assert.Equal(1, state.Bins[LemonadeBin].Misplaced["drink-001"]);
+    }
+
+    [Fact]
     public void Several_units_picked_at_once_are_counted()
     {
         var state = TwoShoppers().Reach(10_000, "t-ben", ColaBin).Change(10_000, ColaBin, -1_052).Run();
