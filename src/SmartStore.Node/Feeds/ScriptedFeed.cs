@@ -87,6 +87,15 @@ public sealed class ScriptedFeed
         return t + ((steps + 1) * FrameMs);
     }
 
+    /// <summary>When a reach into <paramref name="binId"/> would start if the track set off for it at <paramref name="t"/>.</summary>
+    public long ReachStartsAt(long t, string track, string binId)
+    {
+        var bin = _layout.FindBin(binId) ?? throw new ArgumentException($"No bin '{binId}'.", nameof(binId));
+        var front = new Point((bin.Area.Min.X + bin.Area.Max.X) / 2, FrontY(bin));
+        var steps = Math.Max(1, (int)Math.Ceiling(_positions[track].DistanceTo(front) / WalkSpeed * 1000 / FrameMs));
+        return t + ((steps + 1) * FrameMs);
+    }
+
     /// <summary>Stands still, seen every frame.</summary>
     public long Wait(long t, string track, long ms)
     {
@@ -151,7 +160,8 @@ public sealed class ScriptedFeed
     private double WeightAt(Bin bin, long t)
     {
         var product = Product(bin.Skus[0]);
-        var grams = Tare + (product.Weight.Grams * Math.Max(1, bin.Capacity / 2));
+        // Bins start full.
+        var grams = Tare + (product.Weight.Grams * Math.Max(1, bin.Capacity));
         if (_binChanges.TryGetValue(bin.Id, out var changes))
         {
             grams += changes.Where(c => c.Time <= t).Sum(c => c.Delta);
