@@ -84,6 +84,8 @@ internal static class StoreLoad
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             await node.Receipts.WaitForDecidedAsync(scenario.Expected.Count, timeout.Token);
             var seconds = clock.Elapsed.TotalSeconds;
+            var health = node.Health.Snapshot();
+            Console.WriteLine($"  {kind}: {health.FloorRecords:N0} floor records ({100.0 * health.FloorRecords / scenario.Messages.Count:0.0} % of the messages) in {health.FloorWrites:N0} journal writes ({(double)health.FloorRecords / health.FloorWrites:0.0} records per write)");
 
             var issued = node.Receipts.Issued.ToDictionary(r => r.PayerId);
             var exact = scenario.Expected.Count(e => issued.TryGetValue(e.PayerId, out var r) && Matches(e, r.Receipt.Lines.Select(l => (l.Sku, l.Units))));
