@@ -128,6 +128,19 @@ public sealed class FusionScenarioTests
     }
 
     [Fact]
+    public void A_visit_whose_track_switched_ids_ends_when_the_new_id_walks_out()
+    {
+        var state = TwoShoppers()
+            .See(5_000, "t-ben", new Domain.Layouts.Point(2.5, 1.5))
+            .See(6_000, "t-ben-2", new Domain.Layouts.Point(2.6, 1.5))
+            .Out(9_000, "t-ben-2")
+            .Run();
+
+        Assert.Equal(VisitStatus.Exited, state.Visits["v-ben"].Status);
+        Assert.Equal(VisitStatus.Inside, state.Visits["v-ana"].Status);
+    }
+
+    [Fact]
     public void Two_cameras_following_one_shopper_make_one_store_wide_track()
     {
         var state = TwoShoppers()

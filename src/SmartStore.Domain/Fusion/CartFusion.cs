@@ -177,7 +177,15 @@ public static class CartFusion
         var alerts = lost.Count > 1
             ? state.Alerts.Add(new FloorAlert("identity-ambiguous", seen.DeviceTimeMs, $"track {seen.TrackId} may be any of {string.Join(", ", lost.Select(t => t.TrackId))}"))
             : state.Alerts;
-        return state with { Tracks = state.Tracks.Add(track.TrackId, track), Alerts = alerts };
+        // The lost tracks live on in the new one: they no longer count as someone inside (else their visit could
+        // never end once the new id walks out through the exit).
+        var tracks = state.Tracks.Add(track.TrackId, track);
+        foreach (var gone in lost)
+        {
+            tracks = tracks.SetItem(gone.TrackId, gone with { Exited = true });
+        }
+
+        return state with { Tracks = tracks, Alerts = alerts };
     }
 
     private static FusionState Attribute(FusionState state, ShelfChanged change, StoreLayout layout, FusionSettings settings)

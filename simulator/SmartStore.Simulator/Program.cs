@@ -1,0 +1,3 @@
+using SmartStore.Simulator;
+
+return await SimulatorCli.RunAsync(args);

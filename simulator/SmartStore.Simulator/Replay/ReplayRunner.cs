@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmartStore.Domain.Layouts;
+using SmartStore.Messaging.Protocol;
+using SmartStore.Messaging.Transport;
+using SmartStore.Node.Hosting;
+using SmartStore.Payments;
+using SmartStore.Persistence;
+using SmartStore.Persistence.PostgreSql;
+using SmartStore.Persistence.Sqlite;
+using SmartStore.Simulator.Feeds;
+
+namespace SmartStore.Simulator.Replay;
+
+/// <summary>How to replay: which journal, how fast, how long to wait for the last settlements.</summary>
+public sealed record ReplayOptions
+{
+    /// <summary><c>sqlite</c> (a fresh file in a temporary directory) or a PostgreSQL connection string (<c>Host=…</c>).</summary>
+    public string Journal { get; init; } = "sqlite";
+
+    /// <summary>0: as fast as the node takes it; 1: real time; N: N times real time.</summary>
+    public double Speed { get; init; }
+
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>As fast as possible, at most this much feed time may be unacknowledged (the node's lateness bound must hold).</summary>
+    public long MaxSkewMs { get; init; } = 1_000;
+
+    public int MaxInFlight { get; init; } = 2_048;
+
+    public ILoggerFactory Loggers { get; init; } = NullLoggerFactory.Instance;
+}
+
+/// <summary>What the node decided about one visit.</summary>
+public sealed record ReplayedLine(string Sku, int Units);
+
+public sealed record ReplayedVisit(string VisitId, string PayerId, string Outcome, IReadOnlyList<ReplayedLine> Lines, long Total, IReadOnlyList<string> ReviewReasons, double? ReceiptLatencyMs);
+
+/// <summary>An entry decision as the gate device saw it: the command, and how long after the identification it came.</summary>
+public sealed record EntryDecisionSeen(string Gate, long Ts, string Command, string? Reason, double LatencyMs);
+
+/// <summary>Everything a replay observed: deliveries, decisions, receipts, alerts, time taken.</summary>
+public sealed record ReplayOutcome(
+    string Scenario,
+    string Store,
+    string Journal,
+    double Speed,
+    long Messages,
+    long Accepted,
+    long Duplicates,
+    long Late,
+    long Rejected,
+    double WallSeconds,
+    double MessagesPerSecond,
+    IReadOnlyList<ReplayedVisit> Visits,
+    IReadOnlyList<EntryDecisionSeen> Entries,
+    IReadOnlyDictionary<string, long> Alerts,
+    IReadOnlyDictionary<string, long> Rejections);
+
+/// <summary>
+/// Replays a feed through a real node in-process: the same payload bytes the devices sent, on their topics, in
+/// arrival order, at real time, N× or as fast as the node acknowledges; then lets the store clock pass the
+/// settlement bound and collects every decision.
+/// </summary>
+public static class ReplayRunner
+{
+    public static async Task<ReplayOutcome> RunAsync(
+        FeedHeader header,
+        IReadOnlyList<FeedMessage> messages,
+        GroundTruth truth,
+        StoreLayout layout,
+        ReplayOptions options,
+        Action<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(truth);
+        ArgumentNullException.ThrowIfNull(options);
+        var directory = Directory.CreateTempSubdirectory("smartstore-replay-");
+        try
+        {
+            await using var store = await OpenJournalAsync(options.Journal, directory.FullName, cancellationToken);
+            var transport = new InProcessTransport(commandCapacity: 100_000);
+            var nodeOptions = new StoreNodeOptions(layout);
+            await using var node = StoreNode.Start(nodeOptions, store, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), transport, options.Loggers);
+            transport.Connect(node);
+            foreach (var shopper in truth.Shoppers)
+            {
+                await node.EnrolAsync(shopper.Id, shopper.Name, shopper.FaceRef, shopper.Token, DateTimeOffset.UtcNow, cancellationToken);
+            }
+
+            var clock = Stopwatch.StartNew();
+            var identificationsSent = new Dictionary<(string Gate, long Ts), long>();
+            using var stopReading = new CancellationTokenSource();
+            var received = new List<(PublishedCommand Command, long At)>();
+            var reader = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await foreach (var command in transport.Commands.ReadAllAsync(stopReading.Token))
+                        {
+                            received.Add((command, clock.ElapsedTicks));
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The replay is over.
+                    }
+                },
+                CancellationToken.None);
+            var counts = new long[Enum.GetValues<Delivery>().Length];
+            await SendAsync(transport, messages, options, clock, identificationsSent, counts, progress, cancellationToken);
+            await node.AdvanceClockAsync(header.EndMs + nodeOptions.Floor.SettlementBoundMs + 1_000, cancellationToken);
+            await WaitForSettlementsAsync(node, options.SettleTimeout, cancellationToken);
+            var wall = clock.Elapsed.TotalSeconds;
+
+            await stopReading.CancelAsync();
+            await reader;
+            var entries = EntryDecisions(received, identificationsSent);
+            var health = node.Health.Snapshot();
+            var floor = await node.GetFloorAsync(cancellationToken);
+            var visits = new List<ReplayedVisit>();
+            foreach (var issued in node.Receipts.Issued)
+            {
+                visits.Add(new ReplayedVisit(issued.VisitId, issued.PayerId, issued.Outcome == PaymentOutcome.Approved ? "charged" : "declined", [.. issued.Receipt.Lines.Select(l => new ReplayedLine(l.Sku, l.Units))], issued.Receipt.Total, [], issued.Latency?.TotalMilliseconds));
+            }
+
+            foreach (var review in node.Receipts.Review)
+            {
+                visits.Add(new ReplayedVisit(review.VisitId, review.PayerId, "review", [.. review.Receipt.Lines.Select(l => new ReplayedLine(l.Sku, l.Units))], review.Receipt.Total, review.Reasons, null));
+            }
+
+            foreach (var open in floor.Visits.Where(v => visits.All(d => d.VisitId != v.VisitId)))
+            {
+                visits.Add(new ReplayedVisit(open.VisitId, open.PayerId, "undecided", [.. open.Cart.Lines.Values.Select(l => new ReplayedLine(l.Sku, l.Units))], 0, open.ReviewReasons, null));
+            }
+
+            return new ReplayOutcome(
+                header.Scenario,
+                header.Store,
+                options.Journal.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) ? "postgresql" : "sqlite",
+                options.Speed,
+                messages.Count,
+                counts[(int)Delivery.Accepted],
+                counts[(int)Delivery.Duplicate],
+                counts[(int)Delivery.Late],
+                counts[(int)Delivery.Rejected],
+                wall,
+                messages.Count / Math.Max(wall, 1e-6),
+                visits,
+                entries,
+                health.AlertsByKind,
+                health.Rejected.Where(r => r.Value > 0).ToDictionary(r => r.Key.ToString(), r => r.Value));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<IEventStore> OpenJournalAsync(string journal, string directory, CancellationToken cancellationToken) =>
+        journal.StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
+            ? await PostgresEventStore.OpenAsync(new PostgresStoreOptions(journal), cancellationToken: cancellationToken)
+            : await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Path.Combine(directory, "journal.db")), cancellationToken: cancellationToken);
+
+    private static async Task SendAsync(
+        InProcessTransport transport,
+        IReadOnlyList<FeedMessage> messages,
+        ReplayOptions options,
+        Stopwatch clock,
+        Dictionary<(string, long), long> identificationsSent,
+        long[] counts,
+        Action<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        var inFlight = new Queue<(long At, ValueTask<Delivery> Delivery)>();
+        long sent = 0;
+        foreach (var message in messages)
+        {
+            if (options.Speed > 0)
+            {
+                var due = TimeSpan.FromMilliseconds(message.At / options.Speed);
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.FromMilliseconds(1))
+                {
+                    await Task.Delay(wait, cancellationToken);
+                }
+            }
+
+            while (inFlight.Count > 0 && (inFlight.Count >= options.MaxInFlight || inFlight.Peek().At < message.At - options.MaxSkewMs))
+            {
+                counts[(int)await inFlight.Dequeue().Delivery]++;
+            }
+
+            if (IsIdentification(message, out var gate, out var ts))
+            {
+                identificationsSent.TryAdd((gate, ts), clock.ElapsedTicks);
+            }
+
+            var delivery = transport.SendAsync(message.Topic, message.Payload, cancellationToken);
+            if (delivery.IsCompletedSuccessfully)
+            {
+                counts[(int)delivery.Result]++;
+            }
+            else
+            {
+                inFlight.Enqueue((message.At, delivery));
+            }
+
+            if ((++sent & 4095) == 0)
+            {
+                progress?.Invoke(sent);
+            }
+        }
+
+        while (inFlight.Count > 0)
+        {
+            counts[(int)await inFlight.Dequeue().Delivery]++;
+        }
+
+        progress?.Invoke(sent);
+    }
+
+    private static bool IsIdentification(FeedMessage message, out string gate, out long ts)
+    {
+        gate = string.Empty;
+        ts = 0;
+        if (!message.Topic.EndsWith("/events", StringComparison.Ordinal) || !Topics.TryParse(message.Topic, out _, out var kind, out gate) || kind != DeviceKind.Gate)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(message.Payload);
+            var root = document.RootElement;
+            var isEntry = root.TryGetProperty("event", out var e) && e.GetString() is "identified" or "token";
+            ts = root.TryGetProperty("ts", out var t) && t.TryGetInt64(out var value) ? value : 0;
+            return isEntry;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static List<EntryDecisionSeen> EntryDecisions(List<(PublishedCommand Command, long At)> received, Dictionary<(string, long), long> sent)
+    {
+        var decisions = new List<EntryDecisionSeen>();
+        foreach (var (published, receivedAt) in received)
+        {
+            if (GateCommand.FromJson(published.Payload.Span) is not { } command)
+            {
+                continue;
+            }
+
+            var latency = sent.TryGetValue((command.Gate, command.Ts), out var at) ? (receivedAt - at) * 1000.0 / Stopwatch.Frequency : double.NaN;
+            decisions.Add(new EntryDecisionSeen(command.Gate, command.Ts, command.Command, command.Reason, latency));
+        }
+
+        return decisions;
+    }
+
+    private static async Task WaitForSettlementsAsync(StoreNode node, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            var floor = await node.GetFloorAsync(cancellationToken);
+            if (floor.Visits.Count == 0 && node.Receipts.Decided >= node.Health.Snapshot().EntriesAdmitted)
+            {
+                return;
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+}

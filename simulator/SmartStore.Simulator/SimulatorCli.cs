@@ -1,0 +1,379 @@
+using System.CommandLine;
+using System.Globalization;
+using SmartStore.Domain.Layouts;
+using SmartStore.Simulator.Feeds;
+using SmartStore.Simulator.Generation;
+using SmartStore.Simulator.Replay;
+using SmartStore.Simulator.Reports;
+using Spectre.Console;
+
+namespace SmartStore.Simulator;
+
+/// <summary>
+/// <c>smartstore-sim</c>: <c>list-scenarios</c>, <c>generate</c>, <c>replay</c>, <c>report</c> and <c>demo</c>.
+/// Bad arguments and unreadable files end with a specific message and exit code 2; thresholds that are not met
+/// end with exit code 1, so a CI job can gate a release on a replay.
+/// </summary>
+internal static class SimulatorCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("SmartStore QA: generate store feeds, replay them through a real node, score the receipts against ground truth.")
+        {
+            ListCommand(),
+            GenerateCommand(),
+            ReplayCommand(),
+            ReportCommand(),
+            DemoCommand(),
+        };
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private static Command ListCommand()
+    {
+        var command = new Command("list-scenarios", "The preset scenarios and what each one plays.");
+        command.SetAction(_ =>
+        {
+            var table = new Table().AddColumns("scenario", "store", "what happens");
+            foreach (var spec in Scenarios.Presets)
+            {
+                table.AddRow(spec.Name, spec.Layout, Markup.Escape(spec.Description));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command GenerateCommand()
+    {
+        var scenario = new Option<string>("--scenario") { Description = "A preset (see list-scenarios).", Required = true };
+        scenario.Validators.Add(r =>
+        {
+            var name = r.GetValueOrDefault<string>();
+            if (name is not null && Scenarios.Find(name) is null)
+            {
+                r.AddError($"Unknown scenario '{name}'. Known: {string.Join(", ", Scenarios.Presets.Select(p => p.Name))}.");
+            }
+        });
+        var seed = new Option<int>("--seed") { Description = "Same seed, same files (byte for byte).", DefaultValueFactory = _ => 42 };
+        var visits = new Option<int?>("--visits") { Description = "Override the preset's number of ordinary visits." };
+        visits.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 0 or > 100_000)
+            {
+                r.AddError("--visits must be between 0 and 100000.");
+            }
+        });
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the feed and its ground truth.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "feeds")) };
+        var compress = new Option<bool>("--gzip") { Description = "Write the feed gzip-compressed (.feed.jsonl.gz)." };
+        var layout = LayoutOption();
+        var command = new Command("generate", "Generate a feed (device messages as the network delivers them) and its ground truth.") { scenario, seed, visits, output, compress, layout };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var spec = Scenarios.Find(result.GetValue(scenario)!)!;
+            var store = await LoadLayoutAsync(result.GetValue(layout)?.FullName ?? spec.Layout, cancellationToken);
+            if (store is null)
+            {
+                return 2;
+            }
+
+            var (feedPath, truthPath, generated) = await GenerateAsync(spec, store, result.GetValue(seed), result.GetValue(visits), result.GetValue(output)!, result.GetValue(compress), cancellationToken);
+            AnsiConsole.MarkupLine($"[green]{generated.Messages.Count:N0}[/] messages, {generated.Truth.Visits.Count} visits, {(generated.Header.EndMs - generated.Header.StartMs) / 1000.0:N0} s of store time");
+            AnsiConsole.MarkupLine($"feed  [blue]{Markup.Escape(feedPath)}[/]\ntruth [blue]{Markup.Escape(truthPath)}[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ReplayCommand()
+    {
+        var feed = new Option<FileInfo>("--feed") { Description = "A feed file (.feed.jsonl or .feed.jsonl.gz).", Required = true };
+        var truth = new Option<FileInfo?>("--truth") { Description = "Its ground truth (default: next to the feed, .truth.json)." };
+        var speed = SpeedOption();
+        var journal = new Option<string>("--journal") { Description = "'sqlite' (a fresh temporary file) or a PostgreSQL connection string (Host=…).", DefaultValueFactory = _ => "sqlite" };
+        journal.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string>();
+            if (value is not null && value != "sqlite" && !value.StartsWith("Host=", StringComparison.OrdinalIgnoreCase))
+            {
+                r.AddError($"--journal must be 'sqlite' or a PostgreSQL connection string starting with Host=, not '{value}'.");
+            }
+        });
+        var badLines = new Option<string>("--bad-lines") { Description = "What to do with unreadable feed lines.", DefaultValueFactory = _ => "skip" };
+        badLines.AcceptOnlyFromAmong("skip", "reject");
+        var transport = new Option<string>("--transport") { Description = "How the feed reaches the node (MQTT comes with the MQTT transport).", DefaultValueFactory = _ => "inproc" };
+        transport.AcceptOnlyFromAmong("inproc");
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write outcome.json, report.json and report.html.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "reports")) };
+        var layout = LayoutOption();
+        var thresholds = ThresholdOptions();
+        var command = new Command("replay", "Replay a feed through a real node in-process and score it against its ground truth.") { feed, truth, speed, journal, badLines, transport, output, layout };
+        foreach (var option in thresholds.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var feedFile = result.GetValue(feed)!;
+            var truthFile = result.GetValue(truth) ?? new FileInfo(TruthPathFor(feedFile.FullName));
+            var options = new ReplayOptions { Journal = result.GetValue(journal)!, Speed = ParseSpeed(result.GetValue(speed)!) };
+            var report = await ReplayAndReportAsync(feedFile.FullName, truthFile.FullName, result.GetValue(layout)?.FullName, options, result.GetValue(badLines) == "reject" ? BadLinePolicy.Reject : BadLinePolicy.Skip, result.GetValue(output)!, thresholds.Read(result), cancellationToken);
+            return report is null ? 2 : report.Passed ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command ReportCommand()
+    {
+        var outcome = new Option<FileInfo>("--outcome") { Description = "The outcome.json a replay wrote.", Required = true };
+        var truth = new Option<FileInfo>("--truth") { Description = "The feed's ground truth.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write report.json and report.html.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "reports")) };
+        var thresholds = ThresholdOptions();
+        var command = new Command("report", "Score a recorded replay outcome against ground truth again (for example with other thresholds).") { outcome, truth, output };
+        foreach (var option in thresholds.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                var replayed = await ReportFiles.ReadOutcomeAsync(result.GetValue(outcome)!.FullName, cancellationToken);
+                var groundTruth = await GroundTruth.ReadAsync(result.GetValue(truth)!.FullName, cancellationToken);
+                var report = Scoring.Score(groundTruth, replayed, thresholds.Read(result));
+                await WriteReportAsync(report, null, result.GetValue(output)!, cancellationToken);
+                return report.Passed ? 0 : 1;
+            }
+            catch (Exception exception) when (exception is InvalidFeedException or IOException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(exception.Message)}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    private static Command DemoCommand()
+    {
+        var scenario = new Option<string>("--scenario") { Description = "The preset to play.", DefaultValueFactory = _ => "busy-small" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where the feed and the report go.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "demo")) };
+        var command = new Command("demo", "Generate a busy scenario for the small store, replay it as fast as possible, print the summary and the report's path.") { scenario, output };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var spec = Scenarios.Find(result.GetValue(scenario)!);
+            if (spec is null)
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] unknown scenario '{Markup.Escape(result.GetValue(scenario)!)}'");
+                return 2;
+            }
+
+            var store = await LoadLayoutAsync(spec.Layout, cancellationToken);
+            if (store is null)
+            {
+                return 2;
+            }
+
+            AnsiConsole.Write(new Rule($"[bold]SmartStore QA demo: {Markup.Escape(spec.Name)}[/]").LeftJustified());
+            AnsiConsole.MarkupLine(Markup.Escape(spec.Description));
+            var directory = result.GetValue(output)!;
+            var (feedPath, truthPath, _) = await GenerateAsync(spec, store, 42, null, directory, compress: true, cancellationToken);
+            var report = await ReplayAndReportAsync(feedPath, truthPath, null, new ReplayOptions(), BadLinePolicy.Reject, directory, new Thresholds(), cancellationToken);
+            return report is null ? 2 : 0;
+        });
+        return command;
+    }
+
+    private static async Task<(string Feed, string Truth, GeneratedFeed Generated)> GenerateAsync(ScenarioSpec spec, StoreLayout layout, int seed, int? visits, DirectoryInfo output, bool compress, CancellationToken cancellationToken)
+    {
+        GeneratedFeed generated = null!;
+        await AnsiConsole.Status().StartAsync($"generating {spec.Name} (seed {seed})", _ =>
+        {
+            generated = Scenarios.Generate(spec, layout, seed, visits);
+            return Task.CompletedTask;
+        });
+        output.Create();
+        var baseName = Path.Combine(output.FullName, $"{spec.Name}-{seed}");
+        var feedPath = baseName + (compress ? ".feed.jsonl.gz" : ".feed.jsonl");
+        var truthPath = baseName + ".truth.json";
+        await FeedFile.WriteAsync(feedPath, generated.Header, generated.Messages, cancellationToken);
+        await GroundTruth.WriteAsync(truthPath, generated.Truth, cancellationToken);
+        return (feedPath, truthPath, generated);
+    }
+
+    private static async Task<ScoreReport?> ReplayAndReportAsync(string feedPath, string truthPath, string? layoutPath, ReplayOptions options, BadLinePolicy policy, DirectoryInfo output, Thresholds thresholds, CancellationToken cancellationToken)
+    {
+        FeedHeader header;
+        List<FeedMessage> messages;
+        GroundTruth truth;
+        var problems = new List<FeedProblem>();
+        try
+        {
+            (header, messages) = await FeedFile.ReadAsync(feedPath, policy, problems, cancellationToken);
+            truth = await GroundTruth.ReadAsync(truthPath, cancellationToken);
+        }
+        catch (InvalidFeedException exception)
+        {
+            AnsiConsole.MarkupLine($"[red]cannot replay:[/] {Markup.Escape(exception.Problem.ToString())}");
+            return null;
+        }
+
+        foreach (var problem in problems.Take(20))
+        {
+            AnsiConsole.MarkupLine($"[yellow]skipped[/] {Markup.Escape(problem.ToString())}");
+        }
+
+        if (problems.Count > 20)
+        {
+            AnsiConsole.MarkupLine($"[yellow]… and {problems.Count - 20} more unreadable lines skipped[/]");
+        }
+
+        var layout = await LoadLayoutAsync(layoutPath ?? header.Layout, cancellationToken);
+        if (layout is null)
+        {
+            return null;
+        }
+
+        if (layout.StoreId != header.Store)
+        {
+            AnsiConsole.MarkupLine($"[red]cannot replay:[/] the feed is for store '{Markup.Escape(header.Store)}', the layout is '{Markup.Escape(layout.StoreId)}'");
+            return null;
+        }
+
+        ReplayOutcome outcome = null!;
+        var speed = options.Speed == 0 ? "as fast as possible" : options.Speed == 1 ? "in real time" : $"at {options.Speed}× real time";
+        await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).StartAsync(async progress =>
+        {
+            var task = progress.AddTask($"{header.Scenario}: {messages.Count:N0} messages {speed} → node ({(options.Journal == "sqlite" ? "SQLite" : "PostgreSQL")})", maxValue: messages.Count);
+            outcome = await ReplayRunner.RunAsync(header, messages, truth, layout, options, sent => task.Value = sent, cancellationToken);
+            task.Value = messages.Count;
+        });
+
+        var report = Scoring.Score(truth, outcome, thresholds);
+        await WriteReportAsync(report, outcome, output, cancellationToken);
+        return report;
+    }
+
+    private static async Task WriteReportAsync(ScoreReport report, ReplayOutcome? outcome, DirectoryInfo output, CancellationToken cancellationToken)
+    {
+        output.Create();
+        if (outcome is not null)
+        {
+            await ReportFiles.WriteOutcomeAsync(Path.Combine(output.FullName, "outcome.json"), outcome, cancellationToken);
+        }
+
+        var json = Path.Combine(output.FullName, "report.json");
+        var html = Path.Combine(output.FullName, "report.html");
+        await ReportFiles.WriteJsonAsync(json, report, cancellationToken);
+        await ReportFiles.WriteHtmlAsync(html, report, cancellationToken);
+        PrintSummary(report);
+        AnsiConsole.MarkupLine($"report [blue]{Markup.Escape(html)}[/] (JSON: {Markup.Escape(json)})");
+    }
+
+    private static void PrintSummary(ScoreReport report)
+    {
+        var chart = new BarChart().Width(72).Label($"[bold]{Markup.Escape(report.Scenario)}: {report.Visits} visits[/]")
+            .AddItem("exact", report.Exact, Color.Green)
+            .AddItem("wrong charge", report.WrongCharges, Color.Red)
+            .AddItem("review", report.Review, Color.Yellow)
+            .AddItem("not settled", report.NotSettled, Color.Grey);
+        AnsiConsole.Write(chart);
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"exact receipts [bold]{report.ExactReceiptRate:P1}[/] · item F1 [bold]{report.ItemF1:P1}[/] (P {report.ItemPrecision:P1}, R {report.ItemRecall:P1}) · wrong charges [bold]{report.WrongChargeRate:P2}[/] · review [bold]{report.ReviewRate:P1}[/]"));
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{report.Messages:N0} messages in {report.WallSeconds:0.00} s = [bold]{report.MessagesPerSecond:N0}/s[/] · accepted {report.Accepted:N0}, duplicates {report.Duplicates:N0}, late {report.Late:N0}, rejected {report.Rejected:N0}"));
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"walk-out → receipt beyond the bound p50 {report.ReceiptBeyondBoundMs.P50:0} ms, p99 {report.ReceiptBeyondBoundMs.P99:0} ms · entry decision p50 {report.EntryDecisionMs.P50:0} ms, p99 {report.EntryDecisionMs.P99:0} ms · denied {report.Denied}/{report.ExpectedDenials} · tailgating alerts {report.TailgatingAlerts}/{report.ExpectedTailgaters}"));
+        foreach (var failure in report.Failures)
+        {
+            AnsiConsole.MarkupLine($"[red]threshold not met:[/] {Markup.Escape(failure)}");
+        }
+    }
+
+    private static Option<FileInfo?> LayoutOption() => new("--layout") { Description = "The store layout (default: the one the scenario or feed names, from store-layouts/)." };
+
+    private static Option<string> SpeedOption()
+    {
+        var speed = new Option<string>("--speed") { Description = "'max' (as fast as the node takes it), 'realtime', or a factor such as 10.", DefaultValueFactory = _ => "max" };
+        speed.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string>();
+            if (value is not null && value is not ("max" or "realtime") && !(double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var factor) && factor is > 0 and <= 10_000))
+            {
+                r.AddError($"--speed must be 'max', 'realtime' or a factor between 0 and 10000, not '{value}'.");
+            }
+        });
+        return speed;
+    }
+
+    private static double ParseSpeed(string value) => value switch
+    {
+        "max" => 0,
+        "realtime" => 1,
+        _ => double.Parse(value, CultureInfo.InvariantCulture),
+    };
+
+    private static string TruthPathFor(string feed)
+    {
+        var name = feed.EndsWith(".gz", StringComparison.Ordinal) ? feed[..^3] : feed;
+        return (name.EndsWith(".feed.jsonl", StringComparison.Ordinal) ? name[..^".feed.jsonl".Length] : Path.ChangeExtension(name, null)) + ".truth.json";
+    }
+
+    private static async Task<StoreLayout?> LoadLayoutAsync(string nameOrPath, CancellationToken cancellationToken)
+    {
+        var candidates = new[] { nameOrPath, Path.Combine("store-layouts", nameOrPath), Path.Combine(AppContext.BaseDirectory, "store-layouts", nameOrPath) };
+        var path = candidates.FirstOrDefault(File.Exists);
+        if (path is null)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] no layout '{Markup.Escape(nameOrPath)}' (looked in ., store-layouts/ and next to the program)");
+            return null;
+        }
+
+        try
+        {
+            return LayoutReader.Parse(await File.ReadAllTextAsync(path, cancellationToken), path);
+        }
+        catch (InvalidLayoutException exception)
+        {
+            AnsiConsole.MarkupLine($"[red]invalid layout:[/] {Markup.Escape(exception.Message)}");
+            return null;
+        }
+    }
+
+    private sealed record ThresholdSet(Option<double?> Exact, Option<double?> F1, Option<double?> Wrong, Option<double?> Review, Option<double?> Rate)
+    {
+        public IEnumerable<Option> All => [Exact, F1, Wrong, Review, Rate];
+
+        public Thresholds Read(ParseResult result) => new()
+        {
+            MinExactReceiptRate = result.GetValue(Exact),
+            MinItemF1 = result.GetValue(F1),
+            MaxWrongChargeRate = result.GetValue(Wrong),
+            MaxReviewRate = result.GetValue(Review),
+            MinMessagesPerSecond = result.GetValue(Rate),
+        };
+    }
+
+    private static ThresholdSet ThresholdOptions()
+    {
+        static Option<double?> Fraction(string name, string description)
+        {
+            var option = new Option<double?>(name) { Description = description };
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<double?>() is < 0 or > 1)
+                {
+                    r.AddError($"{name} is a fraction between 0 and 1 (0.99 for 99 %).");
+                }
+            });
+            return option;
+        }
+
+        var rate = new Option<double?>("--min-rate") { Description = "Fail below this many device messages per second." };
+        return new ThresholdSet(
+            Fraction("--min-exact", "Fail below this share of exact receipts."),
+            Fraction("--min-f1", "Fail below this item F1."),
+            Fraction("--max-wrong", "Fail above this share of wrongly charged visits."),
+            Fraction("--max-review", "Fail above this share of visits sent to review."),
+            rate);
+    }
+}
