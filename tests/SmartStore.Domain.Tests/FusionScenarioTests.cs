@@ -116,6 +116,21 @@ public sealed class FusionScenarioTests
     }
 
     [Fact]
+    public void Only_the_contenders_of_an_ambiguous_pick_go_to_review_not_a_bystander()
+    {
+        var state = TwoShoppers()
+            .Grant(2_000, "v-cy").In(2_500, "t-cy")
+            .Reach(10_000, "t-ana", ColaBin).Reach(10_000, "t-ben", ColaBin)
+            .See(10_100, "t-cy", new Domain.Layouts.Point(2.5, 1.3))   // standing behind them, hands down
+            .Change(10_000, ColaBin, -350)
+            .Run();
+
+        Assert.Contains(state.Visits["v-ana"].ReviewReasons, r => r.StartsWith("ambiguous pick", StringComparison.Ordinal));
+        Assert.Contains(state.Visits["v-ben"].ReviewReasons, r => r.StartsWith("ambiguous pick", StringComparison.Ordinal));
+        Assert.Empty(state.Visits["v-cy"].ReviewReasons);
+    }
+
+    [Fact]
     public void A_lost_track_that_reappears_under_a_new_id_keeps_its_visit()
     {
         var state = TwoShoppers()

@@ -128,15 +128,30 @@ public sealed class FloorFoldTests
     }
 
     [Fact]
-    public void An_input_older_than_the_watermark_is_late_and_not_used()
+    public void A_sighting_older_than_the_watermark_is_late_and_not_used()
     {
         var (state, _) = Fold([new EntryRecord("gate-in", 1, 1_000, "gate-in", "v0", "s0", 1), new SightingRecord("cam-sw", 1, 10_000, "trk-x", 5, 1, null, null)]);
 
-        var late = FloorFold.Apply(state, new CrossingRecord("gate-in", 2, 1_500, "gate-in", "trk-0", true), StoreHarness.Small, Settings);
+        var late = FloorFold.Apply(state, new SightingRecord("cam-sw", 2, 1_500, "trk-y", 2, 1, null, null), StoreHarness.Small, Settings);
 
         Assert.Equal(InputVerdict.Late, late.Verdict);
         Assert.Equal(Fingerprint(state), Fingerprint(late.State));
         Assert.Equal(10_000 - Settings.LatenessMs, state.WatermarkMs);
+    }
+
+    [Fact]
+    public void A_late_gate_crossing_is_still_applied_once_so_its_visit_can_end()
+    {
+        var (state, _) = Fold([new EntryRecord("gate-in", 1, 1_000, "gate-in", "v0", "s0", 1), new CrossingRecord("gate-in", 2, 1_500, "gate-in", "trk-0", true), new SightingRecord("cam-sw", 1, 10_000, "trk-x", 5, 1, null, null)]);
+
+        var late = FloorFold.Apply(state, new CrossingRecord("gate-out", 1, 7_000, "gate-out", "trk-0", false), StoreHarness.Small, Settings);
+        var again = FloorFold.Apply(late.State, new CrossingRecord("gate-out", 1, 7_000, "gate-out", "trk-0", false), StoreHarness.Small, Settings);
+
+        Assert.Equal(InputVerdict.Late, late.Verdict);
+        Assert.Equal(Domain.Fusion.VisitStatus.Exited, late.State.Fusion.Visits["v0"].Status);
+        Assert.Equal(late.State.WatermarkMs, late.State.Fusion.Visits["v0"].ExitedMs);
+        Assert.Equal(Fingerprint(late.State), Fingerprint(again.State));
+        Assert.Empty(again.Alerts);
     }
 
     [Fact]

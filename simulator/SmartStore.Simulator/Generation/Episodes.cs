@@ -170,7 +170,7 @@ internal static class Episodes
         var bin = Pick(w, n);
         var (_, ana, ta) = Arrive(w, RestingHand, n, "a", t);
         Reserve(w, w.ReachStartsAt(ta, ana, bin), bin);
-        ta = w.RestHand(ta, ana, bin, 150 + (n * 40), 1_600);
+        ta = w.RestHand(ta, ana, bin, 150 + ((n % 5) * 40), 1_600);
         ta = w.Reach(ta, ana, bin, Sku(bin), 1, [RestingHand]);
         return w.Leave(ta, ana);
     }
@@ -233,10 +233,11 @@ internal static class Episodes
     {
         var bin = Pick(w, n, offset: 2);
         var shelf = w.Layout.Shelves.First(s => s.Bins.Contains(bin));
-        w.Outages.Add(new Outage($"{shelf.Id}/{bin.Id}", t - w.StartMs, long.MaxValue));
+        // The cell dies, someone picks from the bin, and staff replace the cell a while later.
         var (_, ana, ta) = Arrive(w, DeadWeightSensor, n, "a", t + 6_000);
         Reserve(w, w.ReachStartsAt(ta, ana, bin), bin);
         ta = w.Reach(ta, ana, bin, Sku(bin), 1, [DeadWeightSensor]);
+        w.Outages.Add(new Outage($"{shelf.Id}/{bin.Id}", t - w.StartMs, ta + 20_000 - w.StartMs));
         return w.Leave(ta, ana);
     }
 

@@ -34,7 +34,9 @@ internal static class FeedEmitter
         foreach (var message in numbered)
         {
             var at = message.Ts + (long)(network.LatencyMs + Exponential(random, network.JitterMs));
-            if (network.LateRate > 0 && random.NextDouble() < network.LateRate)
+            // Gate events are on the control path: a gate with no decision keeps its door shut, so a person cannot
+            // walk in ahead of their own late identification. Only sensor traffic arrives later than the bound.
+            if (network.LateRate > 0 && message is not GateEvent && random.NextDouble() < network.LateRate)
             {
                 at += network.LateByMs;
             }

@@ -155,7 +155,7 @@ internal static class Traffic
                 for (var o = 0; o < bins.Count && bin is null; o++)
                 {
                     var candidate = bins[(offset + o) % bins.Count];
-                    if (w.Stock[candidate.Id].GetValueOrDefault(candidate.Skus[0]) >= units + 1 && w.AreaFree(candidate, w.ReachStartsAt(tt, track, candidate), Clearance))
+                    if (w.Stock[candidate.Id].GetValueOrDefault(candidate.Skus[0]) >= units + 1 && w.AreaFree(candidate, w.ReachStartsAt(tt, track, candidate), Clearance * 3))
                     {
                         bin = candidate;
                     }
@@ -167,13 +167,15 @@ internal static class Traffic
                     continue;
                 }
 
-                w.Reserve(bin, w.ReachStartsAt(tt, track, bin));
+                // Walk up, wait until nobody else is reaching there, then reach (the reach reserves its own moment).
                 var labels = units > 1 ? new[] { Episodes.MultiUnit } : [];
+                tt = w.WalkTo(tt, track, StoreWorld.Front(bin));
+                tt = w.Dwell(tt, track, w.NextFree(bin, tt, Clearance) - tt);
                 tt = w.Reach(tt, track, bin, bin.Skus[0], units, labels);
                 if (random.NextDouble() < model.PutBackRate)
                 {
                     tt = w.Dwell(tt, track, 600);
-                    w.Reserve(bin, tt);
+                    tt = w.Dwell(tt, track, w.NextFree(bin, tt, Clearance) - tt);
                     tt = w.Reach(tt, track, bin, bin.Skus[0], -1, ["put-back"]);
                 }
 

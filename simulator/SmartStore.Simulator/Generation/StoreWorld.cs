@@ -169,6 +169,28 @@ internal sealed class StoreWorld
     public bool AreaFree(Bin bin, long at, long clearance) =>
         !_reachReservations.TryGetValue(bin.Area, out var taken) || taken.All(r => Math.Abs(r - at) > clearance);
 
+    /// <summary>The first moment from <paramref name="t"/> on when nobody else reaches into the bin's area within <paramref name="clearance"/>.</summary>
+    public long NextFree(Bin bin, long t, long clearance)
+    {
+        if (!_reachReservations.TryGetValue(bin.Area, out var taken))
+        {
+            return t;
+        }
+
+        var moved = true;
+        while (moved)
+        {
+            moved = false;
+            foreach (var r in taken.Where(r => Math.Abs(r - t) <= clearance))
+            {
+                t = r + clearance + Step;
+                moved = true;
+            }
+        }
+
+        return t;
+    }
+
     public void Reserve(Bin bin, long at)
     {
         if (!_reachReservations.TryGetValue(bin.Area, out var list))
@@ -194,6 +216,12 @@ internal sealed class StoreWorld
             samples.Add(new MotionSample(t + s, _positions[track], hand));
         }
 
+        Reserve(into, t);
+        if (into != bin)
+        {
+            Reserve(bin, t);
+        }
+
         var at = t + (reachMs / 2);
         Take(at, track, into, sku, units, labels ?? []);
         return t + reachMs + Step;
@@ -209,6 +237,7 @@ internal sealed class StoreWorld
             samples.Add(new MotionSample(t + s, _positions[track], HandIn(bin)));
         }
 
+        Reserve(bin, t);
         AddDelta(bin.Id, t + 100, grams);
         AddDelta(bin.Id, t + ms - 100, -grams);
         return t + ms + Step;

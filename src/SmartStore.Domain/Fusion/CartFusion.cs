@@ -207,10 +207,12 @@ public static class CartFusion
         var clear = best.Value >= settings.MinScore && (ranked.Count == 1 || best.Value >= settings.Dominance * ranked[1].Value);
         if (!clear)
         {
-            var detail = string.Join(", ", ranked.Select(r => $"{r.Key} {r.Value:0.00}"));
+            // Only the contenders are in doubt: a visit the best one outscores by the dominance factor was not the picker.
+            var contenders = ranked.Where(r => r.Value * settings.Dominance >= best.Value).ToList();
+            var detail = string.Join(", ", contenders.Select(r => $"{r.Key} {r.Value:0.00}"));
             var reason = $"ambiguous {(change.DeltaGrams < 0 ? "pick" : "put-back")} {change.ChangeId} on {bin.Id}: {detail}";
             var visits = state.Visits;
-            foreach (var (visitId, _) in ranked)
+            foreach (var (visitId, _) in contenders)
             {
                 visits = visits.SetItem(visitId, visits[visitId].NeedsReview(reason));
             }
@@ -219,7 +221,7 @@ public static class CartFusion
             var ambiguities = state.Ambiguities;
             if (change.DeltaGrams < 0 && QuantityInference.Infer(change.DeltaGrams, state.Bins[bin.Id].Candidates(layout), settings.Inference) is [var guess, ..])
             {
-                ambiguities = ambiguities.Add(new OpenAmbiguity(change.ChangeId, bin.Id, guess.Units, [.. ranked.Select(r => r.Key)], reason, best.Value * guess.Likelihood));
+                ambiguities = ambiguities.Add(new OpenAmbiguity(change.ChangeId, bin.Id, guess.Units, [.. contenders.Select(r => r.Key)], reason, best.Value * guess.Likelihood));
             }
 
             return state with { Visits = visits, Ambiguities = ambiguities, Alerts = state.Alerts.Add(new FloorAlert("ambiguous", change.DeviceTimeMs, $"{change.ChangeId} on {bin.Id}: {detail}")) };

@@ -38,6 +38,9 @@ public sealed record BinReference(double Grams, long SinceMs, long LastSequence,
 /// <summary>The floor: the event-time buffer, fusion's state and the shelves' reference weights (immutable).</summary>
 public sealed record FloorState(EventTimeBuffer<FloorInput> Buffer, FusionState Fusion, ImmutableDictionary<string, BinReference> Bins, long NewestDeviceTimeMs)
 {
+    /// <summary>Gate inputs that arrived late and were applied anyway (their device and sequence), so a redelivery is not applied twice.</summary>
+    public ImmutableHashSet<string> LateGateInputs { get; init; } = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
+
     public static FloorState For(StoreLayout layout, FloorSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -87,6 +90,11 @@ public static class FloorFold
                 var (buffer, inputVerdict, released) = state.Buffer.Add(input);
                 verdict = inputVerdict;
                 state = Release(state with { Buffer = buffer, NewestDeviceTimeMs = Math.Max(state.NewestDeviceTimeMs, input.DeviceTimeMs) }, released, layout, settings);
+                if (inputVerdict == InputVerdict.Late && input is EntryGranted or GateCrossed)
+                {
+                    state = ApplyLateGateInput(state, input, layout, settings);
+                }
+
                 break;
         }
 
@@ -97,6 +105,29 @@ public static class FloorFold
         }
 
         return new FloorStep(state, verdict, alerts);
+    }
+
+    /// <summary>
+    /// A late sighting or weight change is dropped (its moment has been judged), but a late admission or gate
+    /// crossing is a fact the floor cannot do without: a visit whose exit was dropped would never end. It is applied
+    /// at the watermark, once per device and sequence.
+    /// </summary>
+    private static FloorState ApplyLateGateInput(FloorState state, FloorInput input, StoreLayout layout, FloorSettings settings)
+    {
+        var key = $"{input.DeviceId}#{input.Sequence}";
+        if (state.LateGateInputs.Contains(key))
+        {
+            return state;
+        }
+
+        var at = input switch
+        {
+            EntryGranted entry => (FloorInput)(entry with { DeviceTimeMs = state.WatermarkMs }),
+            GateCrossed crossing => crossing with { DeviceTimeMs = state.WatermarkMs },
+            _ => input,
+        };
+        var late = state.LateGateInputs.Count > 4_096 ? state.LateGateInputs.Clear() : state.LateGateInputs;
+        return state with { Fusion = CartFusion.Apply(state.Fusion, at, layout, settings.Fusion), LateGateInputs = late.Add(key) };
     }
 
     private static FloorState Release(FloorState state, ImmutableList<FloorInput> released, StoreLayout layout, FloorSettings settings)
