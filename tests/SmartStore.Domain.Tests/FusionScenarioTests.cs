@@ -116,6 +116,45 @@ public sealed class FusionScenarioTests
     }
 
     [Fact]
+    public void Two_shoppers_taking_one_unit_each_from_one_bin_at_the_same_moment_each_get_one()
+    {
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Reach(10_000, "t-ben", ColaBin).Change(10_000, ColaBin, -702)
+            .Run();
+
+        Assert.Equal((1, 1), (Units(state, "v-ana", "drink-001"), Units(state, "v-ben", "drink-001")));
+        Assert.All(state.Visits.Values, v => Assert.Empty(v.ReviewReasons));
+        Assert.Contains(state.Alerts, a => a.Kind == "split-pick");
+    }
+
+    [Fact]
+    public void A_hand_resting_on_the_shelf_before_the_pick_is_taken_out_of_the_pick()
+    {
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Change(10_000, ColaBin, +160)           // the hand presses on the shelf
+            .Reach(12_000, "t-ana", ColaBin).Change(12_000, ColaBin, -511)           // lifts it, with a cola
+            .Run();
+
+        Assert.Equal(1, Units(state, "v-ana", "drink-001"));
+        Assert.Empty(state.Visits["v-ana"].ReviewReasons);
+        Assert.Contains(state.Alerts, a => a.Kind == "hand-pressure");
+    }
+
+    [Fact]
+    public void A_put_back_into_a_bin_is_taken_for_that_bins_own_product_when_two_held_ones_weigh_alike()
+    {
+        // Granola bar 43 g (shelf-03-l1b1) and protein bar 47 g (shelf-03-l1b2): 4 g apart, well within noise.
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", "shelf-03-l1b1").Change(10_000, "shelf-03-l1b1", -43)
+            .Reach(14_000, "t-ana", "shelf-03-l1b2").Change(14_000, "shelf-03-l1b2", -47)
+            .Reach(18_000, "t-ana", "shelf-03-l1b1").Change(18_000, "shelf-03-l1b1", +45)
+            .Run();
+
+        Assert.Equal((0, 1), (Units(state, "v-ana", "snack-011"), Units(state, "v-ana", "snack-012")));
+        Assert.Empty(state.Visits["v-ana"].ReviewReasons);
+    }
+
+    [Fact]
     public void Only_the_contenders_of_an_ambiguous_pick_go_to_review_not_a_bystander()
     {
         var state = TwoShoppers()

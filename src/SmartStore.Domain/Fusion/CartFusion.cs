@@ -209,6 +209,11 @@ public static class CartFusion
         {
             // Only the contenders are in doubt: a visit the best one outscores by the dominance factor was not the picker.
             var contenders = ranked.Where(r => r.Value * settings.Dominance >= best.Value).ToList();
+            if (TrySplit(state, bin, change, contenders, layout, settings) is { } split)
+            {
+                return split;
+            }
+
             var detail = string.Join(", ", contenders.Select(r => $"{r.Key} {r.Value:0.00}"));
             var reason = $"ambiguous {(change.DeltaGrams < 0 ? "pick" : "put-back")} {change.ChangeId} on {bin.Id}: {detail}";
             var visits = state.Visits;
@@ -235,9 +240,60 @@ public static class CartFusion
         return ApplyToCart(state, state.Visits[best.Key], bin, change, best.Value, layout, settings);
     }
 
+    /// <summary>
+    /// Several shoppers with their hands in one bin, and the bin lost exactly one unit per shopper of one product:
+    /// each took one (the CPS-IoT case of two shoppers picking the same item at the same moment). Anything less
+    /// clear-cut stays ambiguous.
+    /// </summary>
+    private static FusionState? TrySplit(FusionState state, Bin bin, ShelfChanged change, List<KeyValuePair<string, double>> contenders, StoreLayout layout, FusionSettings settings)
+    {
+        if (change.DeltaGrams >= 0 || contenders.Count < 2 || contenders.Any(c => c.Value < settings.MinScore))
+        {
+            return null;
+        }
+
+        var guess = QuantityInference.Infer(change.DeltaGrams, state.Bins[bin.Id].Candidates(layout), settings.Inference).FirstOrDefault();
+        if (guess is null || guess.Likelihood < settings.MinProductLikelihood || guess.Units.Count != 1 || guess.TotalUnits != contenders.Count)
+        {
+            return null;
+        }
+
+        var sku = guess.Units.Keys.Single();
+        var visits = state.Visits;
+        foreach (var (visitId, score) in contenders)
+        {
+            var visit = visits[visitId];
+            var observations = state.Tracks.Values.Where(t => t.Visits.Contains(visitId)).Select(t => t.TrackId).ToImmutableArray();
+            var evidence = new CartEvidence($"{change.ChangeId}:{sku}:{visitId}", bin.Id, change.ChangeId, observations, Math.Round(score * guess.Likelihood / contenders.Count, 3));
+            visit = visit with { Cart = visit.Cart.Apply(new CartChange(sku, 1, evidence)).Cart };
+            if (layout.FindProduct(sku) is { AgeRestricted: true })
+            {
+                visit = visit.NeedsReview("age-restricted item: needs an operator's approval");
+            }
+
+            visits = visits.SetItem(visitId, visit);
+        }
+
+        var alert = new FloorAlert("split-pick", change.DeviceTimeMs, $"{change.ChangeId} on {bin.Id}: one {sku} each for {string.Join(", ", contenders.Select(c => c.Key))}");
+        return state with { Visits = visits, Bins = state.Bins.SetItem(bin.Id, state.Bins[bin.Id].AfterPick(sku, contenders.Count)), Alerts = state.Alerts.Add(alert) };
+    }
+
     private static FusionState ApplyToCart(FusionState state, Visit visit, Bin bin, ShelfChanged change, double confidence, StoreLayout layout, FusionSettings settings)
     {
         var stock = state.Bins[bin.Id];
+        if (stock.PressureBy == visit.VisitId && stock.Pressure != 0)
+        {
+            // This visit's hand was pressing on the bin: its release is part of this change.
+            visit = visit.Resolved(stock.PressureReason!);
+            change = change with { DeltaGrams = change.DeltaGrams + stock.Pressure };
+            stock = stock with { Pressure = 0, PressureBy = null, PressureReason = null };
+            state = state with { Visits = state.Visits.SetItem(visit.VisitId, visit), Bins = state.Bins.SetItem(bin.Id, stock) };
+            if (Math.Abs(change.DeltaGrams) < settings.HandPressureRelease)
+            {
+                return state;
+            }
+        }
+
         var candidates = change.DeltaGrams < 0
             ? stock.Candidates(layout)
             : stock.Candidates(layout).Concat(visit.Cart.Lines.Keys.Select(layout.FindProduct).OfType<Product>()).DistinctBy(p => p.Sku).ToList();
@@ -246,7 +302,21 @@ public static class CartFusion
         {
             // A put-back can only return what the visit holds: the likelihoods are conditioned on that (renormalised
             // over what remains), so a lemonade bin cannot make a returned cola doubtful when the visit holds no lemonade.
-            hypotheses = QuantityInference.Renormalise(hypotheses.RemoveAll(h => h.Units.Any(u => visit.Cart.UnitsOf(u.Key) < u.Value)));
+            hypotheses = hypotheses.RemoveAll(h => h.Units.Any(u => visit.Cart.UnitsOf(u.Key) < u.Value));
+
+            // Shoppers mostly return things where they belong: a bin's own products are the likelier return.
+            hypotheses = QuantityInference.Renormalise([.. hypotheses
+                .Select(h => h.Units.Keys.All(stock.PlannedSkus.Contains) ? h with { Likelihood = h.Likelihood * settings.OwnBinPutBackPrior } : h)
+                .OrderByDescending(h => h.Likelihood)]);
+        }
+
+        if (hypotheses.IsEmpty && change.DeltaGrams > 0 && change.DeltaGrams <= settings.MaxHandPressureGrams)
+        {
+            // Weight that appears while a hand is in the bin and matches nothing is most likely the hand itself (a
+            // shopper resting on the shelf): remembered, and taken back out of this visit's next change on the bin.
+            var pressing = $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}) matches no product (a hand resting on the shelf?)";
+            var pressed = stock with { Pressure = change.DeltaGrams, PressureBy = visit.VisitId, PressureReason = pressing };
+            return state with { Visits = state.Visits.SetItem(visit.VisitId, visit.NeedsReview(pressing)), Bins = state.Bins.SetItem(bin.Id, pressed), Alerts = state.Alerts.Add(new FloorAlert("hand-pressure", change.DeviceTimeMs, pressing)) };
         }
 
         if (hypotheses.IsEmpty)

@@ -54,5 +54,14 @@ public sealed record FusionSettings
     /// <summary>A product guess below this likelihood sends the visit to review.</summary>
     public double MinProductLikelihood { get; init; } = 0.8;
 
+    /// <summary>How much likelier a put-back is one of the bin's own products than something from elsewhere.</summary>
+    public double OwnBinPutBackPrior { get; init; } = 4;
+
+    /// <summary>An unexplained gain up to this much while a hand is in the bin is taken for the hand pressing on it.</summary>
+    public double MaxHandPressureGrams { get; init; } = 800;
+
+    /// <summary>What is left of a change once the hand's pressure is taken out, below which nothing moved.</summary>
+    public double HandPressureRelease { get; init; } = 12;
+
     public Signals.InferenceSettings Inference { get; init; } = new();
 }

@@ -107,6 +107,13 @@ public static class QuantityInference
 /// </summary>
 public sealed record BinStock(string BinId, ImmutableArray<string> PlannedSkus, ImmutableSortedDictionary<string, int> Misplaced)
 {
+    /// <summary>Grams a resting hand adds to the bin right now (see <see cref="Fusion.CartFusion"/>), and whose hand it is.</summary>
+    public double Pressure { get; init; }
+
+    public string? PressureBy { get; init; }
+
+    public string? PressureReason { get; init; }
+
     public static BinStock For(Bin bin)
     {
         ArgumentNullException.ThrowIfNull(bin);
