@@ -25,6 +25,7 @@ internal static class SimulatorCli
             ReplayCommand(),
             ReportCommand(),
             DemoCommand(),
+            RecordCommand(),
         };
         return await root.Parse(args).InvokeAsync();
     }
@@ -182,6 +183,44 @@ internal static class SimulatorCli
             var (feedPath, truthPath, _) = await GenerateAsync(spec, store, 42, null, directory, compress: true, cancellationToken);
             var report = await ReplayAndReportAsync(feedPath, truthPath, null, new ReplayOptions(), BadLinePolicy.Reject, directory, new Thresholds(), cancellationToken);
             return report is null ? 2 : 0;
+        });
+        return command;
+    }
+
+    private static Command RecordCommand()
+    {
+        var scenario = new Option<string>("--scenario") { Description = "The preset to record.", Required = true };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42 };
+        var visits = new Option<int?>("--visits") { Description = "Ordinary visits (keep regression scenarios small)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "The regression folder.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("simulator", "regression")) };
+        var command = new Command("record-regression", "Generate a small scenario, replay it, and write its feed, truth and expected outcome into the regression suite (review the expectation before committing it).") { scenario, seed, visits, output };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var spec = Scenarios.Find(result.GetValue(scenario)!);
+            if (spec is null)
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] unknown scenario '{Markup.Escape(result.GetValue(scenario)!)}'");
+                return 2;
+            }
+
+            var store = await LoadLayoutAsync(spec.Layout, cancellationToken);
+            if (store is null)
+            {
+                return 2;
+            }
+
+            var directory = result.GetValue(output)!;
+            var (feedPath, truthPath, _) = await GenerateAsync(spec, store, result.GetValue(seed), result.GetValue(visits), directory, compress: true, cancellationToken);
+            var report = await ReplayAndReportAsync(feedPath, truthPath, null, new ReplayOptions(), BadLinePolicy.Reject, new DirectoryInfo(Path.Combine(Path.GetTempPath(), "smartstore-regression-report")), new Thresholds(), cancellationToken);
+            if (report is null)
+            {
+                return 2;
+            }
+
+            var expected = feedPath.Replace(".feed.jsonl.gz", ".expected.json", StringComparison.Ordinal);
+            await RegressionExpectation.From(report).WriteAsync(expected, cancellationToken);
+            AnsiConsole.MarkupLine($"expectation [blue]{Markup.Escape(expected)}[/]");
+            return 0;
         });
         return command;
     }

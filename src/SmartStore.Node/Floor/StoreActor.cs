@@ -230,7 +230,7 @@ public sealed class StoreActor : Actor<FloorCommand>
             });
         }
 
-        if (_state.NewestDeviceTimeMs > newest)
+        if (_state.NewestDeviceTimeMs > newest || _writing.Any(w => w.Record is not (ClockRecord or VisitClosedRecord or BinReferenceRecord)))
         {
             _newestAt = Context.System.Time.GetTimestamp();
         }
@@ -280,7 +280,15 @@ public sealed class StoreActor : Actor<FloorCommand>
             return;
         }
 
-        var estimate = _state.NewestDeviceTimeMs + (long)Context.System.Time.GetElapsedTime(_newestAt).TotalMilliseconds;
+        // Only a floor that has heard nothing for the lateness bound moves its own clock: while inputs flow they
+        // move it, and a replay faster than real time must not have wall-clock ticks overtake its device time.
+        var quiet = Context.System.Time.GetElapsedTime(_newestAt);
+        if (quiet < TimeSpan.FromMilliseconds(_settings.LatenessMs))
+        {
+            return;
+        }
+
+        var estimate = _state.NewestDeviceTimeMs + (long)quiet.TotalMilliseconds;
         if (estimate - _settings.LatenessMs > _state.WatermarkMs)
         {
             Enqueue(new ClockRecord(estimate), null);

@@ -1,0 +1,80 @@
+using Xunit;
+
+namespace SmartStore.Simulator.Tests;
+
+/// <summary>The command line as QA uses it: clear refusals, files written, exit codes a CI job can gate on.</summary>
+[Collection("console")]
+public sealed class CliTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-cli-");
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+    private readonly TextWriter _originalOut = Console.Out;
+    private readonly TextWriter _originalError = Console.Error;
+
+    public CliTests()
+    {
+        Console.SetOut(_out);
+        Console.SetError(_error);
+        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(_out), Interactive = Spectre.Console.InteractionSupport.No, Ansi = Spectre.Console.AnsiSupport.No });
+    }
+
+    public void Dispose()
+    {
+        Console.SetOut(_originalOut);
+        Console.SetError(_originalError);
+        _out.Dispose();
+        _error.Dispose();
+        _directory.Delete(recursive: true);
+    }
+
+    private string Printed => _out.ToString() + _error.ToString();
+
+    [Theory]
+    [InlineData("generate --scenario no-such-thing", "Unknown scenario 'no-such-thing'")]
+    [InlineData("generate --scenario normal --visits -3", "--visits must be between 0 and 100000")]
+    [InlineData("replay --feed x.feed.jsonl --speed fast", "--speed must be 'max', 'realtime' or a factor")]
+    [InlineData("replay --feed x.feed.jsonl --journal mysql://db", "--journal must be 'sqlite' or a PostgreSQL connection string")]
+    [InlineData("replay --feed x.feed.jsonl --min-exact 99", "--min-exact is a fraction between 0 and 1")]
+    [InlineData("replay", "--feed")]
+    [InlineData("frobnicate", "frobnicate")]
+    public async Task Bad_arguments_are_refused_with_a_specific_message(string arguments, string message)
+    {
+        var code = await SimulatorCli.RunAsync(arguments.Split(' '));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains(message, Printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_feed_file_is_named_and_exits_with_two()
+    {
+        var code = await SimulatorCli.RunAsync(["replay", "--feed", Path.Combine(_directory.FullName, "nope.feed.jsonl")]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("nope.feed.jsonl", Printed, StringComparison.Ordinal);
+        Assert.Contains("no such file", Printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generate_replay_and_report_write_their_files_and_thresholds_set_the_exit_code()
+    {
+        var feeds = Path.Combine(_directory.FullName, "feeds");
+        var reports = Path.Combine(_directory.FullName, "reports");
+
+        var generated = await SimulatorCli.RunAsync(["generate", "--scenario", "normal", "--visits", "3", "--seed", "4", "--out", feeds]);
+        var feed = Path.Combine(feeds, "normal-4.feed.jsonl");
+        var replayed = await SimulatorCli.RunAsync(["replay", "--feed", feed, "--out", reports, "--max-wrong", "0"]);
+        var impossible = await SimulatorCli.RunAsync(["report", "--outcome", Path.Combine(reports, "outcome.json"), "--truth", Path.Combine(feeds, "normal-4.truth.json"), "--out", reports, "--min-rate", "1e12"]);
+
+        Assert.Equal(0, generated);
+        Assert.Equal(0, replayed);
+        Assert.Equal(1, impossible);
+        Assert.True(File.Exists(Path.Combine(reports, "report.html")));
+        Assert.True(File.Exists(Path.Combine(reports, "report.json")));
+        Assert.Contains("threshold not met: throughput", Printed, StringComparison.Ordinal);
+    }
+}
+
+[CollectionDefinition("console", DisableParallelization = true)]
+public sealed class ConsoleCollection;
