@@ -65,7 +65,7 @@ internal sealed class StoreHarness : IAsyncDisposable
     public ValueTask<Delivery> SendRawAsync(string topic, string payload) => Transport.SendAsync(topic, System.Text.Encoding.UTF8.GetBytes(payload));
 
     /// <summary>Ends the feed: the store clock passes the settlement bound, and every expected visit is decided.</summary>
-    public async Task FinishAsync(long endMs, int visits)
+    public async Task FinishAsync(long endMs, int visits, bool allDecidedByThisNode = true)
     {
         await Node.AdvanceClockAsync(endMs + Options.Floor.SettlementBoundMs + 1_000);
         // Counted in the journal, so visits settled before a restart count too.
@@ -73,6 +73,12 @@ internal sealed class StoreHarness : IAsyncDisposable
         while ((await ReadAllAsync()).Count(e => e.TypeName is "receipt-issued" or "visit-sent-to-review") < visits)
         {
             await Task.Delay(50, timeout.Token);
+        }
+
+        // The live receipt book hears of a decision just after it is stored.
+        while (allDecidedByThisNode && Node.Receipts.Decided < visits)
+        {
+            await Task.Delay(10, timeout.Token);
         }
     }
 
