@@ -12,6 +12,9 @@ switch (args.FirstOrDefault())
     case "persistence":
         await SmartStore.Benchmarks.Persistence.PersistenceLoad.RunAsync();
         return 0;
+    case "qa":
+        await SmartStore.Benchmarks.Qa.QaLoad.RunAsync(args[1..]);
+        return 0;
     case "store":
         await SmartStore.Benchmarks.Store.StoreLoad.RunAsync(args[1..]);
         return 0;

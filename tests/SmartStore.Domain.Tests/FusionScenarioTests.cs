@@ -155,6 +155,19 @@ public sealed class FusionScenarioTests
     }
 
     [Fact]
+    public void A_hand_in_a_bin_whose_sensor_is_silent_sends_the_visit_to_review()
+    {
+        var settings = new FusionSettings();
+        var state = CartFusion.SensorSilent(TwoShoppers().Run(), ColaBin, silent: true);
+
+        state = CartFusion.Apply(state, new PersonSeen("cam-sw", 900, 20_000, "t-ana", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
+        var revived = CartFusion.Apply(CartFusion.SensorSilent(state, ColaBin, silent: false), new PersonSeen("cam-sw", 901, 21_000, "t-ben", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
+
+        Assert.Contains(state.Visits["v-ana"].ReviewReasons, r => r.Contains("weight sensor was silent", StringComparison.Ordinal));
+        Assert.Empty(revived.Visits["v-ben"].ReviewReasons);
+    }
+
+    [Fact]
     public void Only_the_contenders_of_an_ambiguous_pick_go_to_review_not_a_bystander()
     {
         var state = TwoShoppers()

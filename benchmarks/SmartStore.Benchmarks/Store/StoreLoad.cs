@@ -36,7 +36,7 @@ internal static class StoreLoad
         Console.WriteLine($"store {layout.StoreId} ({layout.Bins.Count()} bins, {layout.Cameras.Count} cameras)");
         Console.WriteLine($"{visits} visits, {scenario.Messages.Count:N0} device messages, {scenario.Messages.Count / ((scenario.EndMs - start) / 1000.0):N0} messages per second of store time");
 
-        var baseline = PureDomain(layout, scenario);
+        var baseline = PureDomain(layout, scenario.Messages.Select(m => (DeviceMessageWriter.TopicOf(layout.StoreId, m), DeviceMessageWriter.ToJson(m))), scenario.EndMs, scenario.Expected);
         Console.WriteLine($"pure domain pipeline: {baseline.Seconds:0.000} s");
         await using var postgres = await PostgresServer.StartAsync(durable: true);
         var results = new List<(string Store, Run Run)>();
@@ -109,10 +109,10 @@ internal static class StoreLoad
         }
     }
 
-    private sealed record Pure(double Seconds, int Exact);
+    internal sealed record Pure(double Seconds, int Exact);
 
     /// <summary>The same decisions as the node's actors make, in one loop: the ceiling for the actor shell and the journal.</summary>
-    private static Pure PureDomain(StoreLayout layout, Scenario scenario)
+    internal static Pure PureDomain(StoreLayout layout, IEnumerable<(string Topic, byte[] Payload)> feed, long endMs, IReadOnlyList<ExpectedReceipt> expected)
     {
         var clock = Stopwatch.StartNew();
         var settings = new FloorSettings();
@@ -123,20 +123,23 @@ internal static class StoreLoad
         var weights = new WeightSignalSettings();
         var receipts = new Dictionary<string, (string Payer, Domain.Carts.Receipt Receipt)>();
         var payers = new Dictionary<string, string>();
-        foreach (var message in scenario.Messages)
+        foreach (var (topic, payload) in feed)
         {
-            var topic = DeviceMessageWriter.TopicOf(layout.StoreId, message);
             if (!Topics.TryParse(topic, out _, out var kind, out var device))
             {
                 throw new InvalidOperationException($"The feed wrote an unroutable topic '{topic}'.");
             }
 
-            var parsed = parser.Parse(kind, device, DeviceMessageWriter.ToJson(message)).Message!;
+            if (parser.Parse(kind, device, payload).Message is not { } parsed)
+            {
+                continue;
+            }
+
             FloorRecord? record = parsed switch
             {
                 CameraObservation c => new SightingRecord(c.Device, c.Seq, c.Ts, c.Track, c.Body[0], c.Body[1], c.Hand?[0], c.Hand?[1]),
                 GateEvent { Event: "crossed" } g => new CrossingRecord(g.Device, g.Seq, g.Ts, g.Device, g.Track!, g.Inward!.Value),
-                GateEvent g => new EntryRecord(g.Device, g.Seq, g.Ts, g.Device, $"{g.Device}-{g.Ts}-{g.Seq}", g.Shopper!, g.Party ?? 1),
+                GateEvent g => new EntryRecord(g.Device, g.Seq, g.Ts, g.Device, $"{g.Device}-{g.Ts}-{g.Seq}", g.Shopper ?? g.Token!.Replace("shopper:", string.Empty, StringComparison.Ordinal), g.Party ?? 1),
                 WeightReport w => Weigh(w),
                 _ => null,
             };
@@ -152,11 +155,11 @@ internal static class StoreLoad
             }
         }
 
-        floor = FloorFold.Apply(floor, new ClockRecord(scenario.EndMs + settings.SettlementBoundMs + 1_000), layout, settings).State;
+        floor = FloorFold.Apply(floor, new ClockRecord(endMs + settings.SettlementBoundMs + 1_000), layout, settings).State;
         Settle();
         var seconds = clock.Elapsed.TotalSeconds;
         var byPayer = receipts.Values.ToDictionary(r => r.Payer, r => r.Receipt);
-        return new Pure(seconds, scenario.Expected.Count(e => byPayer.TryGetValue(e.PayerId, out var r) && Matches(e, r.Lines.Select(l => (l.Sku, l.Units)))));
+        return new Pure(seconds, expected.Count(e => byPayer.TryGetValue(e.PayerId, out var r) && Matches(e, r.Lines.Select(l => (l.Sku, l.Units)))));
 
         FloorRecord? Weigh(WeightReport w)
         {

@@ -16,6 +16,9 @@ public sealed record FusionState(
     ImmutableSortedDictionary<string, string> Aliases,
     ImmutableList<OpenAmbiguity> Ambiguities)
 {
+    /// <summary>Bins whose load cell has gone silent: a pick there cannot be weighed.</summary>
+    public ImmutableHashSet<string> SilentBins { get; init; } = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
+
     /// <summary>The store-wide track a camera's track id stands for.</summary>
     public string Resolve(string trackId) => Aliases.TryGetValue(trackId, out var canonical) ? canonical : trackId;
 
@@ -63,7 +66,7 @@ public static class CartFusion
         {
             EntryGranted granted => Admit(state, granted, settings),
             GateCrossed crossed => Cross(state, crossed with { TrackId = state.Resolve(crossed.TrackId) }),
-            PersonSeen seen => See(state, seen, settings),
+            PersonSeen seen => FlagReachIntoSilentBin(See(state, seen, settings), seen, layout, settings),
 
             // Evidence after the change is part of its window: attribute once event time has passed it.
             ShelfChanged changed => state with { PendingChanges = state.PendingChanges.Add(changed) },
@@ -141,6 +144,39 @@ public static class CartFusion
         }
 
         return state with { Tracks = tracks, Visits = visits };
+    }
+
+    /// <summary>
+    /// A bin's load cell went silent (or spoke again). While it is silent, a hand in that bin may take something
+    /// nobody can weigh: the visit is sent to review rather than charged for less than it took.
+    /// </summary>
+    public static FusionState SensorSilent(FusionState state, string binId, bool silent)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state with { SilentBins = silent ? state.SilentBins.Add(binId) : state.SilentBins.Remove(binId) };
+    }
+
+    private static FusionState FlagReachIntoSilentBin(FusionState state, PersonSeen seen, StoreLayout layout, FusionSettings settings)
+    {
+        if (state.SilentBins.IsEmpty || seen.Hand is not { } hand)
+        {
+            return state;
+        }
+
+        var bin = state.SilentBins.Select(layout.FindBin).OfType<Bin>().FirstOrDefault(b => b.Area.DistanceTo(hand) <= settings.HandReach);
+        if (bin is null || !state.Tracks.TryGetValue(state.Resolve(seen.TrackId), out var track))
+        {
+            return state;
+        }
+
+        var reason = $"reached into {bin.Id} while its weight sensor was silent: a pick may be missing";
+        var visits = state.Visits;
+        foreach (var visitId in track.Visits.Where(visits.ContainsKey))
+        {
+            visits = visits.SetItem(visitId, visits[visitId].NeedsReview(reason));
+        }
+
+        return ReferenceEquals(visits, state.Visits) ? state : state with { Visits = visits };
     }
 
     private static FusionState See(FusionState state, PersonSeen seen, FusionSettings settings)

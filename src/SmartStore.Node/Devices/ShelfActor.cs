@@ -21,8 +21,10 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
     private readonly Dictionary<string, Bin> _bins = shelf.Bins.ToDictionary(b => b.Id, StringComparer.Ordinal);
     private readonly Dictionary<string, WeightSignalState> _signals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _storedReference = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _silent = new(StringComparer.Ordinal);
     private long _newestDeviceTime;
     private long _newestAt;
+    private long _lastSilenceCheck;
 
     protected override async ValueTask PreStartAsync()
     {
@@ -68,6 +70,11 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
         }
 
         health.DeviceSeen(shelf.Id);
+        if (_silent.Remove(bin.Id))
+        {
+            floor.Tell(new FloorCommand.Accept(new BinHealthRecord(bin.Id, Silent: false, report.Ts), null));
+        }
+
         if (report.Ts > _newestDeviceTime)
         {
             (_newestDeviceTime, _newestAt) = (report.Ts, Context.System.Time.GetTimestamp());
@@ -109,6 +116,13 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
             StoreDrift(bin, state);
             pendingAck.Complete(delivery);
         }
+
+        // The shelf's own clock says when a bin has gone quiet: its neighbours keep reporting (checked once a second).
+        if (_newestDeviceTime - _lastSilenceCheck >= 1_000)
+        {
+            _lastSilenceCheck = _newestDeviceTime;
+            CheckSilence(_newestDeviceTime);
+        }
     }
 
     /// <summary>Drift moved the reference without a change: store it once it has moved a few grams.</summary>
@@ -126,21 +140,26 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
         }
     }
 
-    private void CheckSilence()
+    private void CheckSilence(long? deviceNow = null)
     {
         if (_newestDeviceTime == 0)
         {
             return;
         }
 
-        var now = _newestDeviceTime + (long)Context.System.Time.GetElapsedTime(_newestAt).TotalMilliseconds;
-        foreach (var (binId, signal) in _signals.ToList())
+        var now = deviceNow ?? _newestDeviceTime + (long)Context.System.Time.GetElapsedTime(_newestAt).TotalMilliseconds;
+        foreach (var binId in _bins.Keys)
         {
+            var signal = _signals[binId];
             var (state, events) = WeightSignal.Check(signal, now, settings);
             _signals[binId] = state;
             foreach (var silent in events.OfType<WeightSignalEvent.Silent>())
             {
                 health.Alert(new Domain.Fusion.FloorAlert("sensor-silent", now, $"{silent.SensorId}: no reading since {silent.LastReadingMs}"));
+                if (_silent.Add(binId))
+                {
+                    floor.Tell(new FloorCommand.Accept(new BinHealthRecord(binId, Silent: true, now), null));
+                }
             }
         }
     }

@@ -18,6 +18,7 @@ namespace SmartStore.Node.Floor;
 [JsonDerivedType(typeof(BinReferenceRecord), "ref")]
 [JsonDerivedType(typeof(ClockRecord), "clock")]
 [JsonDerivedType(typeof(VisitClosedRecord), "closed")]
+[JsonDerivedType(typeof(BinHealthRecord), "health")]
 public abstract record FloorRecord;
 
 /// <summary>A gate admitted a visit.</summary>
@@ -40,6 +41,9 @@ public sealed record ClockRecord(long T) : FloorRecord;
 
 /// <summary>A visit was settled or sent to review: the floor forgets it.</summary>
 public sealed record VisitClosedRecord(string Visit) : FloorRecord;
+
+/// <summary>A bin's load cell went silent, or reported again (device time <paramref name="T"/>).</summary>
+public sealed record BinHealthRecord(string Bin, bool Silent, long T) : FloorRecord;
 
 /// <summary>One journal event: a batch of records written together.</summary>
 public sealed record FloorBatch(IReadOnlyList<FloorRecord> Records);

@@ -77,6 +77,9 @@ public static class FloorFold
             case VisitClosedRecord closed:
                 state = state with { Fusion = FloorHousekeeping.Forget(state.Fusion, closed.Visit) };
                 break;
+            case BinHealthRecord health:
+                state = state with { Fusion = CartFusion.SensorSilent(state.Fusion, health.Bin, health.Silent) };
+                break;
             case BinReferenceRecord reference:
                 state = state with { Bins = state.Bins.SetItem(reference.Bin, new BinReference(reference.Grams, reference.Since, reference.LastSeq, reference.Changes)) };
                 break;
