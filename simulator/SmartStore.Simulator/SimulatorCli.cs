@@ -164,15 +164,7 @@ internal static class SimulatorCli
         var command = new Command("demo", "Generate a busy scenario for the small store, replay it as fast as possible, print the summary and the report's path.") { scenario, output };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var spec = Scenarios.Find(result.GetValue(scenario)!);
-            if (spec is null)
-            {
-                AnsiConsole.MarkupLine($"[red]error:[/] unknown scenario '{Markup.Escape(result.GetValue(scenario)!)}'");
-                return 2;
-            }
-
-            var store = await LoadLayoutAsync(spec.Layout, cancellationToken);
-            if (store is null)
+            if (await ScenarioWithLayoutAsync(result.GetValue(scenario)!, cancellationToken) is not var (spec, store))
             {
                 return 2;
             }
@@ -196,15 +188,7 @@ internal static class SimulatorCli
         var command = new Command("record-regression", "Generate a small scenario, replay it, and write its feed, truth and expected outcome into the regression suite (review the expectation before committing it).") { scenario, seed, visits, output };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var spec = Scenarios.Find(result.GetValue(scenario)!);
-            if (spec is null)
-            {
-                AnsiConsole.MarkupLine($"[red]error:[/] unknown scenario '{Markup.Escape(result.GetValue(scenario)!)}'");
-                return 2;
-            }
-
-            var store = await LoadLayoutAsync(spec.Layout, cancellationToken);
-            if (store is null)
+            if (await ScenarioWithLayoutAsync(result.GetValue(scenario)!, cancellationToken) is not var (spec, store))
             {
                 return 2;
             }
@@ -223,6 +207,18 @@ internal static class SimulatorCli
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A preset and its store layout, or null after saying which one is missing.</summary>
+    private static async Task<(ScenarioSpec Spec, StoreLayout Layout)?> ScenarioWithLayoutAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Scenarios.Find(name) is not { } spec)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] unknown scenario '{Markup.Escape(name)}'");
+            return null;
+        }
+
+        return await LoadLayoutAsync(spec.Layout, cancellationToken) is { } layout ? (spec, layout) : null;
     }
 
     private static async Task<(string Feed, string Truth, GeneratedFeed Generated)> GenerateAsync(ScenarioSpec spec, StoreLayout layout, int seed, int? visits, DirectoryInfo output, bool compress, CancellationToken cancellationToken)

@@ -76,9 +76,9 @@ internal sealed class StoreHarness : IAsyncDisposable
         }
 
         // The live receipt book hears of a decision just after it is stored.
-        while (allDecidedByThisNode && Node.Receipts.Decided < visits)
+        if (allDecidedByThisNode)
         {
-            await Task.Delay(10, timeout.Token);
+            await Node.Receipts.WaitForDecidedAsync(visits, timeout.Token);
         }
     }
 

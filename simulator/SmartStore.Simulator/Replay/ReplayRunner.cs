@@ -205,7 +205,8 @@ public static class ReplayRunner
             var delivery = transport.SendAsync(message.Topic, message.Payload, cancellationToken);
             if (delivery.IsCompletedSuccessfully)
             {
-                counts[(int)delivery.Result]++;
+                // Already done (a duplicate, a rejection, a reading that changed nothing): no need to queue it.
+                counts[(int)await delivery]++;
             }
             else
             {

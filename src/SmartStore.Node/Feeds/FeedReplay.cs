@@ -53,7 +53,8 @@ public static class FeedReplay
             var delivery = transport.SendAsync(DeviceMessageWriter.TopicOf(storeId, message), DeviceMessageWriter.ToJson(message), cancellationToken);
             if (delivery.IsCompletedSuccessfully)
             {
-                counts[(int)delivery.Result]++;
+                // Already done (a duplicate, a rejection, a reading that changed nothing): no need to queue it.
+                counts[(int)await delivery]++;
             }
             else
             {

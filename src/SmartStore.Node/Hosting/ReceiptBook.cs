@@ -43,7 +43,12 @@ public sealed class ReceiptBook
     }
 
     /// <summary>Waits until at least <paramref name="count"/> visits are decided (issued or in review).</summary>
-    public async Task WaitForDecidedAsync(int count, CancellationToken cancellationToken)
+    public Task WaitForDecidedAsync(int count, CancellationToken cancellationToken) => WaitUntilAsync(() => Decided >= count, cancellationToken);
+
+    /// <summary>Waits until at least <paramref name="count"/> receipts are issued.</summary>
+    public Task WaitForIssuedAsync(int count, CancellationToken cancellationToken) => WaitUntilAsync(() => _issued.Count >= count, cancellationToken);
+
+    private async Task WaitUntilAsync(Func<bool> done, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -53,7 +58,7 @@ public sealed class ReceiptBook
                 changed = _changed.Task;
             }
 
-            if (Decided >= count)
+            if (done())
             {
                 return;
             }

@@ -1,0 +1,142 @@
+using System.Collections.Immutable;
+using SmartStore.Domain.Carts;
+using SmartStore.Domain.Layouts;
+using SmartStore.Domain.Signals;
+
+namespace SmartStore.Domain.Fusion;
+
+// Fusion, part two: people. Admissions, gate crossings, sightings, identity switches and silent bins.
+public static partial class CartFusion
+{
+    private static FusionState Admit(FusionState state, EntryGranted granted, FusionSettings settings)
+    {
+        if (state.Visits.ContainsKey(granted.VisitId))
+        {
+            return state;
+        }
+
+        var visit = new Visit(granted.VisitId, granted.PayerId, granted.PartySize, granted.DeviceTimeMs, VisitStatus.Inside, null, VirtualCart.Empty, []);
+        return state with
+        {
+            Visits = state.Visits.Add(visit.VisitId, visit),
+            Admissions = state.Admissions.Add(new OpenAdmission(visit.VisitId, granted.GateId, granted.PartySize, granted.DeviceTimeMs + settings.AdmissionWindowMs)),
+        };
+    }
+
+    private static FusionState Cross(FusionState state, GateCrossed crossed) => crossed.Inward ? Enter(state, crossed) : Leave(state, crossed);
+
+    private static FusionState Enter(FusionState state, GateCrossed crossed)
+    {
+        var track = state.Tracks.GetValueOrDefault(crossed.TrackId) ?? new Track(crossed.TrackId, [], [], false);
+        var admission = state.Admissions.FirstOrDefault(a => a.GateId == crossed.GateId && a.Remaining > 0);
+        if (admission is null)
+        {
+            var alert = new FloorAlert("tailgating", crossed.DeviceTimeMs, $"track {crossed.TrackId} entered through {crossed.GateId} without an admission");
+            return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [] }), Alerts = state.Alerts.Add(alert) };
+        }
+
+        var remaining = admission.Remaining - 1;
+        var admissions = remaining == 0 ? state.Admissions.Remove(admission) : state.Admissions.Replace(admission, admission with { Remaining = remaining });
+        return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [admission.VisitId] }), Admissions = admissions };
+    }
+
+    private static FusionState Leave(FusionState state, GateCrossed crossed)
+    {
+        if (!state.Tracks.TryGetValue(crossed.TrackId, out var track))
+        {
+            return state;
+        }
+
+        var tracks = state.Tracks.SetItem(track.TrackId, track with { Exited = true });
+        var visits = state.Visits;
+        foreach (var visitId in track.Visits)
+        {
+            // A visit ends when none of its clearly bound tracks is still inside.
+            var stillInside = tracks.Values.Any(t => !t.Exited && t.Visits.Count == 1 && t.Visits.Contains(visitId));
+            if (!stillInside && visits.TryGetValue(visitId, out var visit) && visit.Status == VisitStatus.Inside)
+            {
+                visits = visits.SetItem(visitId, visit with { Status = VisitStatus.Exited, ExitedMs = crossed.DeviceTimeMs });
+            }
+        }
+
+        return state with { Tracks = tracks, Visits = visits };
+    }
+
+    /// <summary>
+    /// A bin's load cell went silent (or spoke again). While it is silent, a hand in that bin may take something
+    /// nobody can weigh: the visit is sent to review rather than charged for less than it took.
+    /// </summary>
+    public static FusionState SensorSilent(FusionState state, string binId, bool silent)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state with { SilentBins = silent ? state.SilentBins.Add(binId) : state.SilentBins.Remove(binId) };
+    }
+
+    private static FusionState FlagReachIntoSilentBin(FusionState state, PersonSeen seen, StoreLayout layout, FusionSettings settings)
+    {
+        if (state.SilentBins.IsEmpty || seen.Hand is not { } hand)
+        {
+            return state;
+        }
+
+        var bin = state.SilentBins.Select(layout.FindBin).OfType<Bin>().FirstOrDefault(b => b.Area.DistanceTo(hand) <= settings.HandReach);
+        if (bin is null || !state.Tracks.TryGetValue(state.Resolve(seen.TrackId), out var track))
+        {
+            return state;
+        }
+
+        var reason = $"reached into {bin.Id} while its weight sensor was silent: a pick may be missing";
+        var visits = state.Visits;
+        foreach (var visitId in track.Visits.Where(visits.ContainsKey))
+        {
+            visits = visits.SetItem(visitId, visits[visitId].NeedsReview(reason));
+        }
+
+        return ReferenceEquals(visits, state.Visits) ? state : state with { Visits = visits };
+    }
+
+    private static FusionState See(FusionState state, PersonSeen seen, FusionSettings settings)
+    {
+        var sighting = new Sighting(seen.DeviceTimeMs, seen.DeviceId, seen.Body, seen.Hand);
+        if (state.Tracks.TryGetValue(state.Resolve(seen.TrackId), out var known))
+        {
+            // Keep a few seconds of history: enough for any change's evidence window.
+            var sightings = known.Sightings.Add(sighting).RemoveAll(s => s.TimeMs < seen.DeviceTimeMs - 10_000);
+            return state with { Tracks = state.Tracks.SetItem(known.TrackId, known with { Sightings = sightings }) };
+        }
+
+        // A track id never seen before. Another camera following someone right here, right now: the same
+        // person seen twice, so this id becomes an alias of that store-wide track.
+        var samePerson = state.Tracks.Values.FirstOrDefault(t => !t.Exited && t.Last is { } l
+            && l.CameraId != seen.DeviceId
+            && Math.Abs(seen.DeviceTimeMs - l.TimeMs) <= settings.SamePersonWindowMs
+            && l.Body.DistanceTo(seen.Body) <= settings.SamePersonRadius);
+        if (samePerson is not null)
+        {
+            var merged = samePerson with { Sightings = samePerson.Sightings.Add(sighting) };
+            return state with { Tracks = state.Tracks.SetItem(merged.TrackId, merged), Aliases = state.Aliases.SetItem(seen.TrackId, merged.TrackId) };
+        }
+
+        // Otherwise possibly a switched identity of a track that just vanished.
+        var lost = state.Tracks.Values
+            .Where(t => !t.Exited && t.Visits.Count > 0 && t.Last is { } last
+                && seen.DeviceTimeMs - last.TimeMs is > 0
+                && seen.DeviceTimeMs - last.TimeMs <= settings.SwitchWindowMs
+                && last.Body.DistanceTo(seen.Body) <= settings.SwitchRadius)
+            .ToList();
+        var visits = lost.SelectMany(t => t.Visits).ToImmutableHashSet(StringComparer.Ordinal);
+        var track = new Track(seen.TrackId, visits, [sighting], false);
+        var alerts = lost.Count > 1
+            ? state.Alerts.Add(new FloorAlert("identity-ambiguous", seen.DeviceTimeMs, $"track {seen.TrackId} may be any of {string.Join(", ", lost.Select(t => t.TrackId))}"))
+            : state.Alerts;
+        // The lost tracks live on in the new one: they no longer count as someone inside (else their visit could
+        // never end once the new id walks out through the exit).
+        var tracks = state.Tracks.Add(track.TrackId, track);
+        foreach (var gone in lost)
+        {
+            tracks = tracks.SetItem(gone.TrackId, gone with { Exited = true });
+        }
+
+        return state with { Tracks = tracks, Alerts = alerts };
+    }
+}

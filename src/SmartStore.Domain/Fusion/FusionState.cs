@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using SmartStore.Domain.Carts;
+using SmartStore.Domain.Layouts;
+using SmartStore.Domain.Signals;
+
+namespace SmartStore.Domain.Fusion;
+
+/// <summary>The whole floor's state for fusion: visits, tracks, bins, admissions and alerts (immutable).</summary>
+public sealed record FusionState(
+    ImmutableSortedDictionary<string, Visit> Visits,
+    ImmutableSortedDictionary<string, Track> Tracks,
+    ImmutableSortedDictionary<string, BinStock> Bins,
+    ImmutableList<OpenAdmission> Admissions,
+    ImmutableList<FloorAlert> Alerts,
+    ImmutableList<ShelfChanged> PendingChanges,
+    ImmutableSortedDictionary<string, string> Aliases,
+    ImmutableList<OpenAmbiguity> Ambiguities)
+{
+    /// <summary>Bins whose load cell has gone silent: a pick there cannot be weighed.</summary>
+    public ImmutableHashSet<string> SilentBins { get; init; } = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
+
+    /// <summary>The store-wide track a camera's track id stands for.</summary>
+    public string Resolve(string trackId) => Aliases.TryGetValue(trackId, out var canonical) ? canonical : trackId;
+
+    public static FusionState For(StoreLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return new FusionState(
+            ImmutableSortedDictionary<string, Visit>.Empty.WithComparers(StringComparer.Ordinal),
+            ImmutableSortedDictionary<string, Track>.Empty.WithComparers(StringComparer.Ordinal),
+            layout.Bins.ToImmutableSortedDictionary(b => b.Id, BinStock.For, StringComparer.Ordinal),
+            [],
+            [],
+            [],
+            ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal),
+            []);
+    }
+}
