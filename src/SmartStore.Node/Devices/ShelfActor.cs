@@ -22,6 +22,10 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
     private readonly Dictionary<string, WeightSignalState> _signals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _storedReference = new(StringComparer.Ordinal);
     private readonly HashSet<string> _silent = new(StringComparer.Ordinal);
+
+    // Only a bin heard from since this actor started can fall silent: a restarted shelf knows its bins'
+    // references, not when they last spoke.
+    private readonly HashSet<string> _heard = new(StringComparer.Ordinal);
     private long _newestDeviceTime;
     private long _newestAt;
     private long _lastSilenceCheck;
@@ -70,6 +74,7 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
         }
 
         health.DeviceSeen(shelf.Id);
+        _heard.Add(bin.Id);
         if (_silent.Remove(bin.Id))
         {
             floor.Tell(new FloorCommand.Accept(new BinHealthRecord(bin.Id, Silent: false, report.Ts), null));
@@ -148,7 +153,7 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
         }
 
         var now = deviceNow ?? _newestDeviceTime + (long)Context.System.Time.GetElapsedTime(_newestAt).TotalMilliseconds;
-        foreach (var binId in _bins.Keys)
+        foreach (var binId in _heard)
         {
             var signal = _signals[binId];
             var (state, events) = WeightSignal.Check(signal, now, settings);

@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Protocol;
+using SmartStore.Messaging.Transport;
+using SmartStore.Node.Feeds;
+using SmartStore.Node.Hosting;
+using SmartStore.Node.Transport;
+using SmartStore.Node.Visits;
+using SmartStore.Payments;
+using SmartStore.Persistence;
+using SmartStore.Testing;
+using Xunit;
+
+namespace SmartStore.Node.Tests;
+
+/// <summary>
+/// The store over a real Mosquitto: devices publish at QoS 1, the node subscribes with a persistent session.
+/// The scripted morning end to end, a node restart and a broker restart in the middle of it, a fuzz of mutated
+/// payloads, and a hand-written message from <c>mosquitto_pub</c>.
+/// </summary>
+#pragma warning disable CA1001 // The factory, broker and node are disposed in DisposeAsync (xunit's IAsyncLifetime).
+public sealed class StoreOverMqttTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly Scenario _morning = DemoScenario.Build(StoreHarness.Small, StoreHarness.Start);
+    private SqliteStoreFactory _factory = null!;
+    private readonly SimulatedPsp _psp = new(new PspSimulation());
+    private MosquittoServer _broker = null!;
+    private IEventStore _store = null!;
+    private StoreNode _node = null!;
+    private MqttTransport _transport = null!;
+
+    public async Task InitializeAsync()
+    {
+        _broker = await MosquittoServer.StartAsync();
+        _factory = new SqliteStoreFactory();
+        _store = await _factory.OpenAsync();
+        await StartNodeAsync();
+        foreach (var shopper in _morning.Shoppers)
+        {
+            await _node.EnrolAsync(shopper.ShopperId, shopper.Name, shopper.FaceTemplateRef, shopper.PaymentToken, DateTimeOffset.UtcNow);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopNodeAsync();
+        await _store.DisposeAsync();
+        await _factory.DisposeAsync();
+        await _broker.DisposeAsync();
+    }
+
+    private MqttOptions Options(string clientId, bool clean = false) =>
+        new() { Host = _broker.Host, Port = _broker.Port, ClientId = clientId, CleanSession = clean, ReconnectDelay = TimeSpan.FromSeconds(1), ReconnectDelayMax = TimeSpan.FromSeconds(1) };
+
+    private async Task StartNodeAsync()
+    {
+        var commands = new LateBoundPublisher();
+        _node = StoreNode.Start(new StoreNodeOptions(StoreHarness.Small), _store, new ResilientGateway(_psp, new RetrySettings()), commands, NullLoggerFactory.Instance);
+        _transport = await MqttTransport.StartAsync(Options("node-corner-01"), StoreHarness.Small.StoreId, _node, _node.System, NullLogger.Instance);
+        commands.Target = _transport;
+    }
+
+    private async Task StopNodeAsync()
+    {
+        await _transport.DisposeAsync();
+        await _node.DisposeAsync();
+    }
+
+    /// <summary>Publishes as the devices do (QoS 1), at most <paramref name="inFlight"/> unacknowledged by the broker.</summary>
+    private async Task PublishAsync(IEnumerable<(string Topic, byte[] Payload)> messages, int inFlight = 256)
+    {
+        await using var devices = new MqttClient(Options($"devices-{Guid.NewGuid():N}", clean: true));
+        await devices.ConnectAsync();
+        var pending = new Queue<Task>();
+        foreach (var (topic, payload) in messages)
+        {
+            if (pending.Count >= inFlight)
+            {
+                await pending.Dequeue();
+            }
+
+            pending.Enqueue(devices.PublishAsync(topic, payload));
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private static IEnumerable<(string, byte[])> AsSent(IEnumerable<DeviceMessage> messages) =>
+        messages.Select(m => (DeviceMessageWriter.TopicOf(StoreHarness.Small.StoreId, m), DeviceMessageWriter.ToJson(m)));
+
+    private async Task WaitForDeliveredAsync(long count)
+    {
+        var clock = Stopwatch.StartNew();
+        while (_transport.Delivered < count)
+        {
+            Assert.True(clock.Elapsed < Patience, $"only {_transport.Delivered} of {count} messages reached the node");
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task FinishAsync()
+    {
+        await _node.AdvanceClockAsync(_morning.EndMs + 10_000);
+        using var timeout = new CancellationTokenSource(Patience);
+        await _node.Receipts.WaitForDecidedAsync(_morning.Expected.Count, timeout.Token);
+    }
+
+    private async Task AssertReceiptsAsync()
+    {
+        foreach (var expected in _morning.Expected)
+        {
+            var token = _morning.Shoppers.Single(s => s.ShopperId == expected.PayerId).PaymentToken;
+            var issued = _node.Receipts.Issued.Single(r => r.PayerId == expected.PayerId);
+            var visit = (await _node.GetVisitAsync(issued.VisitId)).State;
+            Assert.Equal(VisitPhase.Paid, visit.Phase);
+            Assert.Equal(
+                expected.Units.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Value}x{u.Key}"),
+                visit.Receipt!.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => $"{l.Units}x{l.Sku}"));
+            Assert.Equal(1, _psp.CapturesOf(token));
+            Assert.Equal(visit.Receipt.Total, _psp.NetChargedTo(token));
+        }
+    }
+
+    [Fact]
+    public async Task The_scripted_morning_over_a_real_broker_ends_in_the_right_receipts()
+    {
+        await using var gates = new MqttClient(Options("gate-in-device", clean: true));
+        gates.Subscribe(Topics.GateCommands(StoreHarness.Small.StoreId, "gate-in"));
+        await gates.ConnectAsync();
+
+        await PublishAsync(AsSent(_morning.Messages));
+        await WaitForDeliveredAsync(_morning.Messages.Count);
+        await FinishAsync();
+
+        await AssertReceiptsAsync();
+        Assert.Equal(_morning.Messages.Count, _transport.Count(Delivery.Accepted));
+        var commands = new List<GateCommand>();
+        while (commands.Count < _morning.Expected.Count + _morning.DeniedEntries)
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            var published = await gates.Inbox.ReadAsync(timeout.Token);
+            gates.Handled();
+            commands.Add(GateCommand.FromJson(published.Payload)!);
+        }
+
+        Assert.Equal(_morning.Expected.Count, commands.Count(c => c.Command == GateCommand.Open));
+        Assert.Equal(_morning.DeniedEntries, commands.Count(c => c.Command == GateCommand.Deny));
+    }
+
+    [Fact]
+    public async Task A_node_restart_and_a_broker_restart_mid_feed_lose_no_message_and_add_no_cart_line_twice()
+    {
+        var first = _morning.Messages.Count / 3;
+        var second = 2 * _morning.Messages.Count / 3;
+        await PublishAsync(AsSent(_morning.Messages.Take(first)));
+        await WaitForDeliveredAsync(first);
+
+        // The node goes away; devices keep publishing into its persistent session; it comes back.
+        await StopNodeAsync();
+        await PublishAsync(AsSent(_morning.Messages.Skip(first).Take(second - first)));
+        await StartNodeAsync();
+        await WaitForDeliveredAsync(second - first);
+
+        // The broker goes away and comes back with the session; the devices redeliver what they were unsure of.
+        await _broker.RestartAsync();
+        await PublishAsync(AsSent(_morning.Messages.Skip(second - 200)));
+        await WaitForDeliveredAsync(second - first + (_morning.Messages.Count - second + 200));
+        await FinishAsync();
+
+        await AssertReceiptsAsync();
+        Assert.True(_transport.Count(Delivery.Duplicate) >= 1, "the redelivered messages should be recognised as duplicates");
+    }
+
+    [Fact]
+    public async Task A_hundred_thousand_mutated_payloads_are_each_rejected_and_counted_and_the_node_stays_healthy()
+    {
+        var random = new Random(1234);
+        var valid = AsSent(_morning.Messages.Take(2_000)).ToList();
+        var fuzz = new List<(string Topic, byte[] Payload)>(100_000);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var (topic, payload) = valid[random.Next(valid.Count)];
+            var mutated = (i % 4) switch
+            {
+                0 => RandomBytes(random),
+                1 => payload[..random.Next(payload.Length)],                                   // truncated
+                2 => Flip(payload, random),                                                    // bytes changed
+                _ => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(payload).Replace("\"v\":1", "\"v\":" + random.Next(2, 9), StringComparison.Ordinal)),
+            };
+            fuzz.Add((i % 10 == 9 ? topic.Replace("cam-", "cam-x", StringComparison.Ordinal) : topic, mutated));
+        }
+
+        await PublishAsync(fuzz, inFlight: 1_000);
+        await WaitForDeliveredAsync(fuzz.Count);
+
+        // Every delivery has an outcome, and every rejection is counted by reason on the node.
+        var rejected = _transport.Count(Delivery.Rejected);
+        Assert.Equal(fuzz.Count, _transport.Count(Delivery.Accepted) + _transport.Count(Delivery.Duplicate) + _transport.Count(Delivery.Late) + rejected);
+        Assert.True(rejected >= 90_000, $"{rejected} of 100,000 mutated payloads rejected");
+        Assert.Equal(rejected, _node.Health.Snapshot().RejectedTotal);
+
+        // Still healthy: a real shopper at the gate is let in.
+        await using var gates = new MqttClient(Options("gate-in-device-3", clean: true));
+        gates.Subscribe(Topics.GateCommands(StoreHarness.Small.StoreId, "gate-in"));
+        await gates.ConnectAsync();
+        await PublishAsync([("smartstore/corner-01/gate/gate-in/events", Encoding.UTF8.GetBytes("{\"v\":1,\"device\":\"gate-in\",\"seq\":900000,\"ts\":1795299999000,\"event\":\"identified\",\"shopper\":\"s-bob\",\"confidence\":0.98,\"party\":1}"))]);
+        using var timeout = new CancellationTokenSource(Patience);
+        GateCommand command;
+        do
+        {
+            command = GateCommand.FromJson((await gates.Inbox.ReadAsync(timeout.Token)).Payload)!;
+            gates.Handled();
+        }
+        while (command.Ts != 1795299999000);
+
+        Assert.Equal(GateCommand.Open, command.Command);
+    }
+
+    [Fact]
+    public async Task A_hand_written_message_from_mosquitto_pub_reaches_the_gate_actor()
+    {
+        await using var gates = new MqttClient(Options("gate-in-device-2", clean: true));
+        gates.Subscribe(Topics.GateCommands(StoreHarness.Small.StoreId, "gate-in"));
+        await gates.ConnectAsync();
+        var message = "{\"v\":1,\"device\":\"gate-in\",\"seq\":1,\"ts\":1795251600000,\"event\":\"identified\",\"shopper\":\"s-alice\",\"confidence\":0.97,\"party\":1}";
+
+        using var publish = Process.Start(new ProcessStartInfo("mosquitto_pub", ["-h", _broker.Host, "-p", _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", "smartstore/corner-01/gate/gate-in/events", "-m", message]) { RedirectStandardError = true })!;
+        await publish.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(Patience);
+        var command = GateCommand.FromJson((await gates.Inbox.ReadAsync(timeout.Token)).Payload)!;
+
+        Assert.Equal(0, publish.ExitCode);
+        Assert.Equal((GateCommand.Open, "gate-in", 1), (command.Command, command.Gate, command.Party!.Value));
+        Assert.Equal(1, _node.Health.Snapshot().EntriesAdmitted);
+    }
+
+    private static byte[] RandomBytes(Random random)
+    {
+        var bytes = new byte[random.Next(0, 300)];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] Flip(byte[] payload, Random random)
+    {
+        var copy = payload.ToArray();
+        for (var k = 0; k < 1 + random.Next(4); k++)
+        {
+            copy[random.Next(copy.Length)] = (byte)random.Next(256);
+        }
+
+        return copy;
+    }
+
+    /// <summary>The node needs its command publisher before the transport that implements it exists.</summary>
+    private sealed class LateBoundPublisher : ICommandPublisher
+    {
+        public MqttTransport? Target { get; set; }
+
+        public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+            Target?.PublishAsync(topic, payload, cancellationToken) ?? default;
+    }
+}
+#pragma warning restore CA1001
