@@ -104,12 +104,25 @@ internal static class SimulatorCli
         });
         var badLines = new Option<string>("--bad-lines") { Description = "What to do with unreadable feed lines.", DefaultValueFactory = _ => "skip" };
         badLines.AcceptOnlyFromAmong("skip", "reject");
-        var transport = new Option<string>("--transport") { Description = "How the feed reaches the node (MQTT comes with the MQTT transport).", DefaultValueFactory = _ => "inproc" };
-        transport.AcceptOnlyFromAmong("inproc");
+        var transport = new Option<string>("--transport") { Description = "How the feed reaches the node: in-process, or published to an MQTT broker as the devices would.", DefaultValueFactory = _ => "inproc" };
+        transport.AcceptOnlyFromAmong("inproc", "mqtt");
+        var broker = new Option<string?>("--broker") { Description = "host:port of the MQTT broker (with --transport mqtt)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where to write outcome.json, report.json and report.html.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "reports")) };
         var layout = LayoutOption();
         var thresholds = ThresholdOptions();
-        var command = new Command("replay", "Replay a feed through a real node in-process and score it against its ground truth.") { feed, truth, speed, journal, badLines, transport, output, layout };
+        var command = new Command("replay", "Replay a feed through a real node in-process and score it against its ground truth.") { feed, truth, speed, journal, badLines, transport, broker, output, layout };
+        command.Validators.Add(r =>
+        {
+            var overMqtt = r.GetValue(transport) == "mqtt";
+            if (overMqtt && string.IsNullOrWhiteSpace(r.GetValue(broker)))
+            {
+                r.AddError("--transport mqtt needs --broker host:port.");
+            }
+            else if (!overMqtt && r.GetValue(broker) is not null)
+            {
+                r.AddError("--broker only goes with --transport mqtt.");
+            }
+        });
         foreach (var option in thresholds.All)
         {
             command.Options.Add(option);
@@ -119,7 +132,7 @@ internal static class SimulatorCli
         {
             var feedFile = result.GetValue(feed)!;
             var truthFile = result.GetValue(truth) ?? new FileInfo(TruthPathFor(feedFile.FullName));
-            var options = new ReplayOptions { Journal = result.GetValue(journal)!, Speed = ParseSpeed(result.GetValue(speed)!) };
+            var options = new ReplayOptions { Journal = result.GetValue(journal)!, Speed = ParseSpeed(result.GetValue(speed)!), Broker = result.GetValue(transport) == "mqtt" ? result.GetValue(broker) : null };
             var report = await ReplayAndReportAsync(feedFile.FullName, truthFile.FullName, result.GetValue(layout)?.FullName, options, result.GetValue(badLines) == "reject" ? BadLinePolicy.Reject : BadLinePolicy.Skip, result.GetValue(output)!, thresholds.Read(result), cancellationToken);
             return report is null ? 2 : report.Passed ? 0 : 1;
         });
@@ -278,7 +291,7 @@ internal static class SimulatorCli
         }
 
         ReplayOutcome outcome = null!;
-        var speed = options.Speed == 0 ? "as fast as possible" : options.Speed == 1 ? "in real time" : $"at {options.Speed}× real time";
+        var speed = (options.Speed == 0 ? "as fast as possible" : options.Speed == 1 ? "in real time" : $"at {options.Speed}× real time") + (options.Broker is null ? string.Empty : $" over MQTT ({options.Broker})");
         await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).StartAsync(async progress =>
         {
             var task = progress.AddTask($"{header.Scenario}: {messages.Count:N0} messages {speed} → node ({(options.Journal == "sqlite" ? "SQLite" : "PostgreSQL")})", maxValue: messages.Count);

@@ -30,6 +30,9 @@ public sealed record ReplayOptions
 
     public int MaxInFlight { get; init; } = 2_048;
 
+    /// <summary>Set (<c>host:port</c>) to replay over MQTT: devices publish at QoS 1, the node subscribes with a persistent session.</summary>
+    public string? Broker { get; init; }
+
     public ILoggerFactory Loggers { get; init; } = NullLoggerFactory.Instance;
 }
 
@@ -85,8 +88,10 @@ public static class ReplayRunner
             await using var store = await OpenJournalAsync(options.Journal, directory.FullName, cancellationToken);
             var transport = new InProcessTransport(commandCapacity: 100_000);
             var nodeOptions = new StoreNodeOptions(layout);
-            await using var node = StoreNode.Start(nodeOptions, store, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), transport, options.Loggers);
+            var commands = new SwitchablePublisher { Target = transport };
+            await using var node = StoreNode.Start(nodeOptions, store, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), commands, options.Loggers);
             transport.Connect(node);
+            await using var mqtt = options.Broker is { } broker ? await MqttReplay.StartAsync(broker, header.Store, node, commands, transport, cancellationToken) : null;
             foreach (var shopper in truth.Shoppers)
             {
                 await node.EnrolAsync(shopper.Id, shopper.Name, shopper.FaceRef, shopper.Token, DateTimeOffset.UtcNow, cancellationToken);
@@ -113,7 +118,15 @@ public static class ReplayRunner
                 },
                 CancellationToken.None);
             var counts = new long[Enum.GetValues<Delivery>().Length];
-            await SendAsync(transport, messages, options, clock, identificationsSent, counts, progress, cancellationToken);
+            if (mqtt is not null)
+            {
+                await mqtt.SendAsync(messages, identificationsSent, clock, counts, progress, cancellationToken);
+            }
+            else
+            {
+                await SendAsync(transport, messages, options, clock, identificationsSent, counts, progress, cancellationToken);
+            }
+
             await node.AdvanceClockAsync(header.EndMs + nodeOptions.Floor.SettlementBoundMs + 1_000, cancellationToken);
             await WaitForSettlementsAsync(node, options.SettleTimeout, cancellationToken);
             var wall = clock.Elapsed.TotalSeconds;
@@ -142,7 +155,7 @@ public static class ReplayRunner
             return new ReplayOutcome(
                 header.Scenario,
                 header.Store,
-                options.Journal.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) ? "postgresql" : "sqlite",
+                (options.Journal.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) ? "postgresql" : "sqlite") + (mqtt is null ? string.Empty : " over MQTT"),
                 options.Speed,
                 messages.Count,
                 counts[(int)Delivery.Accepted],
@@ -227,7 +240,7 @@ public static class ReplayRunner
         progress?.Invoke(sent);
     }
 
-    private static bool IsIdentification(FeedMessage message, out string gate, out long ts)
+    internal static bool IsIdentification(FeedMessage message, out string gate, out long ts)
     {
         gate = string.Empty;
         ts = 0;

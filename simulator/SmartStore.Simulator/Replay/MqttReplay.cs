@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using SmartStore.Actors;
+using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Transport;
+using SmartStore.Node.Hosting;
+using SmartStore.Node.Transport;
+using SmartStore.Simulator.Feeds;
+
+namespace SmartStore.Simulator.Replay;
+
+/// <summary>Routes the node's gate commands to whichever transport is live (the MQTT one once it is up).</summary>
+internal sealed class SwitchablePublisher : ICommandPublisher
+{
+    public ICommandPublisher? Target { get; set; }
+
+    public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+        Target?.PublishAsync(topic, payload, cancellationToken) ?? default;
+}
+
+/// <summary>
+/// A replay over a real broker: the node subscribes through its MQTT transport (persistent session), the
+/// devices publish the feed at QoS 1 as fast as the broker acknowledges, and gate commands come back over
+/// the broker to a listening "gate device" that feeds the in-process command reader.
+/// </summary>
+internal sealed class MqttReplay : IAsyncDisposable
+{
+    private readonly MqttTransport _node;
+    private readonly MqttClient _devices;
+    private readonly MqttClient _gates;
+    private readonly Task _gateListener;
+
+    private MqttReplay(MqttTransport node, MqttClient devices, MqttClient gates, InProcessTransport commandSink)
+    {
+        _node = node;
+        _devices = devices;
+        _gates = gates;
+        _gateListener = Task.Run(async () =>
+        {
+            await foreach (var command in gates.Inbox.ReadAllAsync())
+            {
+                await commandSink.PublishAsync(command.Topic, command.Payload);
+                gates.Handled();
+            }
+        });
+    }
+
+    public static async Task<MqttReplay> StartAsync(string broker, string storeId, StoreNode node, SwitchablePublisher commands, InProcessTransport commandSink, CancellationToken cancellationToken)
+    {
+        var (host, port) = ParseBroker(broker);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var transport = await MqttTransport.StartAsync(new MqttOptions { Host = host, Port = port, ClientId = $"smartstore-node-{storeId}-{run}" }, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
+        commands.Target = transport;
+        var gates = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"replay-gates-{run}", CleanSession = true });
+        gates.Subscribe($"smartstore/{storeId}/gate/+/commands");
+        await gates.ConnectAsync(cancellationToken);
+        var devices = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"replay-devices-{run}", CleanSession = true });
+        await devices.ConnectAsync(cancellationToken);
+        return new MqttReplay(transport, devices, gates, commandSink);
+    }
+
+    public static (string Host, int Port) ParseBroker(string broker)
+    {
+        var colon = broker.LastIndexOf(':');
+        return colon > 0 && int.TryParse(broker[(colon + 1)..], out var port) ? (broker[..colon], port) : (broker, 1883);
+    }
+
+    /// <summary>Publishes every message (at most 1,000 unacknowledged by the broker) and waits until the node has them all.</summary>
+    public async Task SendAsync(IReadOnlyList<FeedMessage> messages, Dictionary<(string, long), long> identificationsSent, Stopwatch clock, long[] counts, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        var pending = new Queue<Task>();
+        long sent = 0;
+        foreach (var message in messages)
+        {
+            if (pending.Count >= 1_000)
+            {
+                await pending.Dequeue();
+            }
+
+            if (ReplayRunner.IsIdentification(message, out var gate, out var ts))
+            {
+                identificationsSent.TryAdd((gate, ts), clock.ElapsedTicks);
+            }
+
+            pending.Enqueue(_devices.PublishAsync(message.Topic, message.Payload));
+            if ((++sent & 4095) == 0)
+            {
+                progress?.Invoke(Math.Min(sent, _node.Delivered));
+            }
+        }
+
+        await Task.WhenAll(pending);
+        while (_node.Delivered < messages.Count)
+        {
+            progress?.Invoke(_node.Delivered);
+            await Task.Delay(20, cancellationToken);
+        }
+
+        foreach (var delivery in Enum.GetValues<Delivery>())
+        {
+            counts[(int)delivery] = _node.Count(delivery);
+        }
+
+        progress?.Invoke(messages.Count);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _devices.DisposeAsync();
+        await _node.DisposeAsync();
+        await _gates.DisposeAsync();
+        await _gateListener;
+    }
+}
