@@ -89,10 +89,23 @@ internal sealed class MqttReplay : IAsyncDisposable
         }
 
         await Task.WhenAll(pending);
+
+        // Every message the broker accepted must reach the node; a broker that drops (max_queued_messages too
+        // low for the node's session) is reported, not waited for for ever.
+        var stalled = Stopwatch.StartNew();
+        var last = _node.Delivered;
         while (_node.Delivered < messages.Count)
         {
             progress?.Invoke(_node.Delivered);
             await Task.Delay(20, cancellationToken);
+            if (_node.Delivered != last)
+            {
+                (last, stalled) = (_node.Delivered, Stopwatch.StartNew());
+            }
+            else if (stalled.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"The broker acknowledged {messages.Count:N0} messages but only {last:N0} reached the node in 30 s: it dropped the rest (raise max_queued_messages for the node's session).");
+            }
         }
 
         foreach (var delivery in Enum.GetValues<Delivery>())
