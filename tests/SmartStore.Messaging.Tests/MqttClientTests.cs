@@ -78,7 +78,7 @@ public sealed class MqttClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_client_reconnects_and_resubscribes_by_itself_after_the_broker_restarts()
+    public async Task A_client_reconnects_and_resubscribes_by_itself_after_the_broker_restarts_and_its_session_still_outlives_the_connection()
     {
         var options = Options("node-reconnect") with { ReconnectDelay = TimeSpan.FromSeconds(1), ReconnectDelayMax = TimeSpan.FromSeconds(1) };
         await using var subscriber = new MqttClient(options);
@@ -95,8 +95,61 @@ public sealed class MqttClientTests : IAsyncLifetime
         await using var publisher = new MqttClient(Options("devices-2", clean: true));
         await publisher.ConnectAsync();
         await PublishAsync(publisher, "smartstore/test/camera/observations", [7]);
-
         Assert.Equal(["7"], await TakeAsync(subscriber, 1));
+
+        // The reconnect carried the session expiry again: the session survives this client's crash.
+        await subscriber.AbortAsync();
+        await PublishAsync(publisher, "smartstore/test/camera/observations", Enumerable.Range(1, 50));
+        await using var again = new MqttClient(options);
+        again.Subscribe("smartstore/test/#");
+        await again.ConnectAsync();
+        Assert.Equal(Enumerable.Range(1, 50).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), await TakeAsync(again, 50));
+    }
+
+    [Fact]
+    public async Task A_message_is_acknowledged_only_once_everything_received_is_handled_so_a_crash_before_that_gets_it_redelivered()
+    {
+        await using var crashing = new MqttClient(Options("node-crash"));
+        crashing.Subscribe("smartstore/test/#");
+        await crashing.ConnectAsync();
+        await using var publisher = new MqttClient(Options("devices-4", clean: true));
+        await publisher.ConnectAsync();
+        await PublishAsync(publisher, "smartstore/test/shelf/weight", Enumerable.Range(1, 500));
+
+        // All 500 arrive; 200 are handled and 300 are not when the process "dies".
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 500; i++)
+        {
+            await crashing.Inbox.ReadAsync(timeout.Token);
+        }
+
+        for (var i = 0; i < 200; i++)
+        {
+            crashing.Handled();
+        }
+
+        Assert.Equal((300, 0L), (crashing.Unhandled, crashing.Acknowledged));
+        await crashing.AbortAsync();
+
+        // Nothing was acknowledged, so the next client of the session gets every one of them again ...
+        await using var second = new MqttClient(Options("node-crash"));
+        second.Subscribe("smartstore/test/#");
+        await second.ConnectAsync();
+        var redelivered = await TakeAsync(second, 500);
+        Assert.Equal(Enumerable.Range(1, 500).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), redelivered);
+
+        // ... and once it handled them all they are acknowledged: after its crash only newer messages come.
+        while (second.Acknowledged < 500)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        await second.AbortAsync();
+        await PublishAsync(publisher, "smartstore/test/shelf/weight", [501]);
+        await using var third = new MqttClient(Options("node-crash"));
+        third.Subscribe("smartstore/test/#");
+        await third.ConnectAsync();
+        Assert.Equal(["501"], await TakeAsync(third, 1));
     }
 
     [Fact]
@@ -115,6 +168,68 @@ public sealed class MqttClientTests : IAsyncLifetime
 
         Assert.True(heldBack <= 11, $"the client took {heldBack} messages into a 10-message inbox");
         Assert.Equal(500, received.Count);
+    }
+
+    [Fact]
+    public async Task A_user_with_the_right_password_gets_in_and_a_wrong_password_is_refused_with_the_brokers_reason()
+    {
+        await using var secured = await MosquittoServer.StartAsync(new MosquittoSecurity("node", "s3cret"));
+        var options = new MqttOptions { Host = secured.Host, Port = secured.Port, ClientId = "node-auth", Username = "node", Password = "s3cret" };
+        await using var subscriber = new MqttClient(options);
+        subscriber.Subscribe("smartstore/test/#");
+        await subscriber.ConnectAsync();
+        await using var publisher = new MqttClient(options with { ClientId = "devices-auth", CleanSession = true });
+        await publisher.ConnectAsync();
+        await PublishAsync(publisher, "smartstore/test/gate/events", [1, 2, 3]);
+        Assert.Equal(["1", "2", "3"], await TakeAsync(subscriber, 3));
+
+        await using var intruder = new MqttClient(options with { ClientId = "intruder", Password = "guess" });
+        var error = await Assert.ThrowsAsync<MqttException>(() => intruder.ConnectAsync());
+        Assert.Contains("refused client 'intruder'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("authori", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Messages_make_the_round_trip_over_TLS_with_the_brokers_CA()
+    {
+        await using var secured = await MosquittoServer.StartAsync(new MosquittoSecurity(Tls: true));
+        var options = new MqttOptions { Host = secured.Host, Port = secured.TlsPort, ClientId = "node-tls", TlsCaFile = secured.CaFile };
+        await using var subscriber = new MqttClient(options);
+        subscriber.Subscribe("smartstore/test/#");
+        await subscriber.ConnectAsync();
+        await using var publisher = new MqttClient(options with { ClientId = "devices-tls", CleanSession = true });
+        await publisher.ConnectAsync();
+
+        await PublishAsync(publisher, "smartstore/test/camera/observations", Enumerable.Range(1, 100));
+
+        Assert.Equal(100, (await TakeAsync(subscriber, 100)).Distinct().Count());
+        await using var plain = new MqttClient(options with { ClientId = "plain-to-tls", TlsCaFile = null, ConnectTimeout = TimeSpan.FromSeconds(3) });
+        await Assert.ThrowsAsync<MqttException>(() => plain.ConnectAsync());
+    }
+
+    [Theory]
+    [InlineData("port", "the broker port 0 is not between 1 and 65535")]
+    [InlineData("client", "the client id is empty")]
+    [InlineData("protocol", "protocol version 3 is not 4 (MQTT 3.1.1) or 5 (MQTT 5)")]
+    [InlineData("password", "a password without a username")]
+    [InlineData("ca", "the TLS CA file '/nowhere/ca.crt' does not exist")]
+    [InlineData("key", "a TLS client certificate and its key go together")]
+    public void Options_that_cannot_work_are_refused_before_connecting_with_the_reason(string what, string reason)
+    {
+        var good = new MqttOptions { ClientId = "node" };
+        var bad = what switch
+        {
+            "port" => good with { Port = 0 },
+            "client" => good with { ClientId = string.Empty },
+            "protocol" => good with { ProtocolVersion = 3 },
+            "password" => good with { Password = "x" },
+            "ca" => good with { TlsCaFile = "/nowhere/ca.crt" },
+            _ => good with { TlsCaFile = typeof(MqttClientTests).Assembly.Location, TlsCertFile = typeof(MqttClientTests).Assembly.Location },
+        };
+
+        Assert.Null(good.Problem());
+        var error = Assert.Throws<ArgumentException>(() => new MqttClient(bad));
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

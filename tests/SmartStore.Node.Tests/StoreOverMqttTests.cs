@@ -52,6 +52,8 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
         await _broker.DisposeAsync();
     }
 
+    private string Port => _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private MqttOptions Options(string clientId, bool clean = false) =>
         new() { Host = _broker.Host, Port = _broker.Port, ClientId = clientId, CleanSession = clean, ReconnectDelay = TimeSpan.FromSeconds(1), ReconnectDelayMax = TimeSpan.FromSeconds(1) };
 
@@ -220,21 +222,61 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_hand_written_message_from_mosquitto_pub_reaches_the_gate_actor()
+    public async Task A_hand_written_message_from_mosquitto_pub_reaches_the_gate_actor_and_mosquitto_sub_hears_the_gate_open()
     {
-        await using var gates = new MqttClient(Options("gate-in-device-2", clean: true));
-        gates.Subscribe(Topics.GateCommands(StoreHarness.Small.StoreId, "gate-in"));
-        await gates.ConnectAsync();
-        var message = "{\"v\":1,\"device\":\"gate-in\",\"seq\":1,\"ts\":1795251600000,\"event\":\"identified\",\"shopper\":\"s-alice\",\"confidence\":0.97,\"party\":1}";
-
-        using var publish = Process.Start(new ProcessStartInfo("mosquitto_pub", ["-h", _broker.Host, "-p", _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", "smartstore/corner-01/gate/gate-in/events", "-m", message]) { RedirectStandardError = true })!;
-        await publish.WaitForExitAsync();
+        // The gate's listener: a persistent mosquitto_sub session, subscribed first (-E exits once the broker
+        // acknowledged the subscription), so the command waits for it in the broker.
+        string[] listener = ["-h", _broker.Host, "-p", Port, "-q", "1", "-c", "-i", "gate-in-listener", "-t", "smartstore/corner-01/gate/gate-in/commands"];
         using var timeout = new CancellationTokenSource(Patience);
-        var command = GateCommand.FromJson((await gates.Inbox.ReadAsync(timeout.Token)).Payload)!;
+        Assert.Equal(0, (await RunAsync("mosquitto_sub", [.. listener, "-E"], timeout.Token)).ExitCode);
 
-        Assert.Equal(0, publish.ExitCode);
+        var message = "{\"v\":1,\"device\":\"gate-in\",\"seq\":1,\"ts\":1795251600000,\"event\":\"identified\",\"shopper\":\"s-alice\",\"confidence\":0.97,\"party\":1}";
+        var publish = await RunAsync("mosquitto_pub", ["-h", _broker.Host, "-p", Port, "-q", "1", "-t", "smartstore/corner-01/gate/gate-in/events", "-m", message], timeout.Token);
+        var heard = await RunAsync("mosquitto_sub", [.. listener, "-C", "1", "-W", "60"], timeout.Token);
+
+        Assert.Equal((0, 0), (publish.ExitCode, heard.ExitCode));
+        var command = GateCommand.FromJson(Encoding.UTF8.GetBytes(heard.Output.Trim()))!;
         Assert.Equal((GateCommand.Open, "gate-in", 1), (command.Command, command.Gate, command.Party!.Value));
         Assert.Equal(1, _node.Health.Snapshot().EntriesAdmitted);
+    }
+
+    [Fact]
+    public async Task A_node_that_crashes_mid_feed_loses_nothing_the_broker_handed_it_and_charges_each_visit_once()
+    {
+        // The node dies while it holds messages it received but has not acknowledged (not all stored yet).
+        var half = _morning.Messages.Count / 2;
+        var publishing = PublishAsync(AsSent(_morning.Messages.Take(half)));
+        var clock = Stopwatch.StartNew();
+        while (_transport.Delivered < half / 3 || _transport.Received == _transport.Delivered)
+        {
+            Assert.True(clock.Elapsed < Patience, "the node never had messages in hand");
+            await Task.Delay(1);
+        }
+
+        var crashed = _transport;
+        await crashed.AbortAsync();
+        var unacknowledged = crashed.Received - crashed.Acknowledged;
+        await publishing;
+        await _node.DisposeAsync();
+
+        // A new node on the same journal and session: the broker hands over what was not acknowledged.
+        await StartNodeAsync();
+        await PublishAsync(AsSent(_morning.Messages.Skip(half)));
+        await WaitForDeliveredAsync(_morning.Messages.Count - crashed.Delivered);
+        await FinishAsync();
+
+        Assert.True(unacknowledged > 0, "the crash should have caught messages received but not yet acknowledged");
+        Assert.True(crashed.Delivered + _transport.Delivered >= _morning.Messages.Count, $"{crashed.Delivered} + {_transport.Delivered} deliveries for {_morning.Messages.Count} messages");
+        await AssertReceiptsAsync();
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, await output + await errors);
     }
 
     private static byte[] RandomBytes(Random random)

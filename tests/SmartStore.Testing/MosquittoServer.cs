@@ -1,13 +1,18 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace SmartStore.Testing;
 
+/// <summary>What a test broker asks of its clients: a user with a password, and a TLS listener beside the plain one.</summary>
+public sealed record MosquittoSecurity(string? Username = null, string? Password = null, bool Tls = false);
+
 /// <summary>
 /// A Mosquitto broker (Debian's <c>mosquitto</c>) for one test run: a free loopback port, persistence in a
 /// temporary directory (so persistent sessions and queued QoS 1 messages survive a broker restart), stopped
-/// and deleted on dispose. Restartable on the same port and store.
+/// and deleted on dispose. Restartable on the same port and store. Optionally with a password file and a TLS
+/// listener whose CA and server certificate are made with <c>openssl</c> for the run.
 /// </summary>
 public sealed class MosquittoServer : IAsyncDisposable
 {
@@ -24,9 +29,17 @@ public sealed class MosquittoServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The TLS listener's port (0 without TLS).</summary>
+    public int TlsPort { get; private set; }
+
+    /// <summary>The CA that signed the TLS listener's certificate (null without TLS).</summary>
+    public string? CaFile { get; private set; }
+
+    public string LogFile => Path.Combine(_root, "mosquitto.log");
+
     public static string Binary => Environment.GetEnvironmentVariable("SMARTSTORE_MOSQUITTO") ?? "/usr/sbin/mosquitto";
 
-    public static async Task<MosquittoServer> StartAsync(CancellationToken cancellationToken = default)
+    public static async Task<MosquittoServer> StartAsync(MosquittoSecurity? security = null, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(Binary))
         {
@@ -35,18 +48,41 @@ public sealed class MosquittoServer : IAsyncDisposable
 
         var root = Directory.CreateTempSubdirectory("smartstore-mosquitto-").FullName;
         var server = new MosquittoServer(root, PostgresServer.FreePort());
-        await File.WriteAllTextAsync(Path.Combine(root, "mosquitto.conf"), $"""
-            listener {server.Port} 127.0.0.1
-            allow_anonymous true
-            persistence true
-            persistence_location {root}/
-            autosave_interval 1
-            max_queued_messages 1000000
-            max_inflight_messages 1000
-            max_packet_size 1048576
-            log_dest file {root}/mosquitto.log
-            {(Environment.IsPrivilegedProcess ? "user root" : string.Empty)}
-            """, cancellationToken);
+        var config = new List<string>
+        {
+            $"listener {server.Port} 127.0.0.1",
+            "persistence true",
+            $"persistence_location {root}/",
+            "autosave_interval 1",
+            "max_queued_messages 1000000",
+            "max_inflight_messages 1000",
+            "max_packet_size 1048576",
+            $"log_dest file {server.LogFile}",
+        };
+        if (Environment.IsPrivilegedProcess)
+        {
+            config.Add("user root");
+        }
+
+        if (security?.Username is { } user)
+        {
+            var passwords = Path.Combine(root, "passwords");
+            await RunAsync("mosquitto_passwd", ["-b", "-c", passwords, user, security.Password ?? string.Empty], cancellationToken);
+            config.AddRange(["allow_anonymous false", $"password_file {passwords}"]);
+        }
+        else
+        {
+            config.Add("allow_anonymous true");
+        }
+
+        if (security?.Tls == true)
+        {
+            server.TlsPort = PostgresServer.FreePort();
+            server.CaFile = await MakeCertificatesAsync(root, cancellationToken);
+            config.AddRange([$"listener {server.TlsPort} 127.0.0.1", $"cafile {server.CaFile}", $"certfile {root}/server.crt", $"keyfile {root}/server.key"]);
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(root, "mosquitto.conf"), config, cancellationToken);
         await server.StartProcessAsync(cancellationToken);
         return server;
     }
@@ -63,7 +99,7 @@ public sealed class MosquittoServer : IAsyncDisposable
         if (_process is { HasExited: false } process)
         {
             // SIGTERM: mosquitto writes its persistence file on a clean shutdown.
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();
             }
@@ -88,6 +124,30 @@ public sealed class MosquittoServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A CA and a server certificate for 127.0.0.1 signed by it; returns the CA file.</summary>
+    private static async Task<string> MakeCertificatesAsync(string root, CancellationToken cancellationToken)
+    {
+        var ca = Path.Combine(root, "ca.crt");
+        await File.WriteAllTextAsync(Path.Combine(root, "server.ext"), "subjectAltName=IP:127.0.0.1\n", cancellationToken);
+        await RunAsync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=SmartStore test CA", "-keyout", $"{root}/ca.key", "-out", ca], cancellationToken);
+        await RunAsync("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", $"{root}/server.key", "-out", $"{root}/server.csr"], cancellationToken);
+        await RunAsync("openssl", ["x509", "-req", "-days", "2", "-in", $"{root}/server.csr", "-CA", ca, "-CAkey", $"{root}/ca.key", "-CAcreateserial", "-extfile", $"{root}/server.ext", "-out", $"{root}/server.crt"], cancellationToken);
+        return ca;
+    }
+
+    private static async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException($"{program} did not start");
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}");
+        }
+    }
+
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
         _process = Process.Start(new ProcessStartInfo(Binary, ["-c", Path.Combine(_root, "mosquitto.conf")]) { RedirectStandardError = true, RedirectStandardOutput = true })
@@ -97,7 +157,7 @@ public sealed class MosquittoServer : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                var log = File.Exists(Path.Combine(_root, "mosquitto.log")) ? await File.ReadAllTextAsync(Path.Combine(_root, "mosquitto.log"), cancellationToken) : string.Empty;
+                var log = File.Exists(LogFile) ? await File.ReadAllTextAsync(LogFile, cancellationToken) : string.Empty;
                 throw new InvalidOperationException($"mosquitto exited with {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync(cancellationToken)} {log}");
             }
 

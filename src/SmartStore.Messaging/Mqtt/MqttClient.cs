@@ -1,52 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
 namespace SmartStore.Messaging.Mqtt;
-
-/// <summary>How to reach the broker and how the session behaves.</summary>
-public sealed record MqttOptions
-{
-    public string Host { get; init; } = "127.0.0.1";
-
-    public int Port { get; init; } = 1883;
-
-    /// <summary>Names the persistent session: the broker keeps QoS 1 messages for it while the client is away.</summary>
-    public string ClientId { get; init; } = $"smartstore-{Environment.MachineName}";
-
-    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>False: a persistent session (clean start off), so nothing published while the node is down is lost.</summary>
-    public bool CleanSession { get; init; }
-
-    /// <summary>5 (MQTT v5, with a session expiry) or 4 (MQTT 3.1.1).</summary>
-    public int ProtocolVersion { get; init; } = LibMosquitto.ProtocolV5;
-
-    public uint SessionExpirySeconds { get; init; } = 7 * 24 * 3600;
-
-    public string? Username { get; init; }
-
-    public string? Password { get; init; }
-
-    /// <summary>A CA file turns TLS on; a client certificate and key are optional.</summary>
-    public string? TlsCaFile { get; init; }
-
-    public string? TlsCertFile { get; init; }
-
-    public string? TlsKeyFile { get; init; }
-
-    /// <summary>Messages received and not yet handled; when full the network thread waits (the broker holds the rest).</summary>
-    public int InboxCapacity { get; init; } = 8_192;
-
-    /// <summary>QoS 1 messages the broker may have in flight to us (MQTT v5 receive maximum).</summary>
-    public int ReceiveMaximum { get; init; } = 1_000;
-
-    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(500);
-
-    public TimeSpan ReconnectDelayMax { get; init; } = TimeSpan.FromSeconds(10);
-
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
-}
 
 /// <summary>One message from the broker.</summary>
 public sealed record MqttInbound(string Topic, byte[] Payload);
@@ -54,41 +9,62 @@ public sealed record MqttInbound(string Topic, byte[] Payload);
 public sealed class MqttException(string message) : Exception(message);
 
 /// <summary>
-/// A libmosquitto client. Its network thread (libmosquitto's loop thread) only copies each message into a
-/// bounded inbox and counts; it never runs application code. When the inbox is full the thread waits, so the
-/// socket is not read and the broker keeps the rest: memory stays bounded however far the node falls behind.
-/// It reconnects with back-off on its own and subscribes again on every connect. QoS 1 publishes complete when
-/// the broker acknowledges them.
+/// A libmosquitto client that acknowledges a received QoS 1 message only after the application said it is
+/// handled (<see cref="Handled"/>), so a message the node has not yet stored is redelivered by the broker after
+/// a crash. One network thread of its own reads, writes, keeps the connection alive and reconnects with back-off
+/// (subscribing again each time); it only copies received messages into <see cref="Inbox"/> and never runs
+/// application code.
 /// </summary>
 /// <remarks>
-/// libmosquitto 2.0 acknowledges a received QoS 1 message to the broker before the application sees it
-/// (manual acknowledgement came with 2.1). So a message is the client's once it is in the inbox; see the
-/// transport for how the node keeps that window bounded and drained.
+/// <para>Acknowledgement: the network thread writes queued packets (PUBACKs among them) only at a moment when
+/// every message it has read is handled. It reads at most <see cref="MqttOptions.AcknowledgeBatch"/> messages
+/// before it waits for that moment, and never more than <see cref="MqttOptions.InboxCapacity"/> unhandled ones,
+/// so memory stays bounded and the broker holds the rest in the session.</para>
+/// <para>Because outgoing publishes leave through the same gate, a client that must publish while it holds
+/// unhandled messages (a node answering a gate) publishes through a second client.</para>
+/// <para>Thread safety: <see cref="PublishAsync"/>, <see cref="Subscribe"/> and <see cref="Handled"/> may be
+/// called from any thread at once; <see cref="ConnectAsync"/> once; closing once (further calls wait for it).</para>
 /// </remarks>
-public sealed class MqttClient : IAsyncDisposable
+public sealed partial class MqttClient : IAsyncDisposable
 {
     private static readonly Lock InitLock = new();
     private static bool _initialised;
 
     private readonly MqttOptions _options;
-    private readonly Channel<MqttInbound> _inbox = Channel.CreateUnbounded<MqttInbound>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly SemaphoreSlim _capacity;
+    private readonly Channel<MqttInbound> _inbox = Channel.CreateUnbounded<MqttInbound>(new UnboundedChannelOptions { SingleWriter = true });
+
+    // Guards the native handle's lifetime against close, for calls from threads other than the network thread.
+    private readonly Lock _native = new();
+
+    // Guards the publish waiters and the subscription list.
     private readonly Lock _gate = new();
     private readonly Dictionary<int, TaskCompletionSource> _pending = [];
     private readonly HashSet<int> _earlyAcks = [];
     private readonly List<string> _subscriptions = [];
+    private readonly WakeSignal _wake = new();
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _loopExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private GCHandle _self;
     private nint _mosq;
-    private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _thread;
+    private int _closing;
     private volatile bool _isConnected;
-    private volatile bool _disposed;
+    private int _unhandled;
     private long _received;
+    private long _acknowledged;
     private long _connects;
+    private long _published;
+    private volatile string? _lastError;
 
-    public unsafe MqttClient(MqttOptions options)
+    public MqttClient(MqttOptions options)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _capacity = new SemaphoreSlim(options.InboxCapacity, options.InboxCapacity);
+        if (options.Problem() is { } problem)
+        {
+            throw new ArgumentException($"MQTT options for client '{options.ClientId}': {problem}", nameof(options));
+        }
+
         lock (InitLock)
         {
             if (!_initialised)
@@ -102,30 +78,11 @@ public sealed class MqttClient : IAsyncDisposable
         if (_mosq == 0)
         {
             _self.Free();
-            throw new MqttException($"libmosquitto could not create a client '{options.ClientId}' (a persistent session needs a client id)");
+            _wake.Dispose();
+            throw new MqttException($"libmosquitto could not create a client '{options.ClientId}'");
         }
 
-        Check(LibMosquitto.IntOption(_mosq, LibMosquitto.OptionProtocolVersion, options.ProtocolVersion), "protocol version");
-        if (options.ProtocolVersion == LibMosquitto.ProtocolV5)
-        {
-            Check(LibMosquitto.IntOption(_mosq, LibMosquitto.OptionReceiveMaximum, Math.Clamp(options.ReceiveMaximum, 1, 65_535)), "receive maximum");
-        }
-
-        if (options.Username is not null)
-        {
-            Check(LibMosquitto.UsernamePasswordSet(_mosq, options.Username, options.Password), "credentials");
-        }
-
-        if (options.TlsCaFile is not null)
-        {
-            Check(LibMosquitto.TlsSet(_mosq, options.TlsCaFile, null, options.TlsCertFile, options.TlsKeyFile, 0), "TLS");
-        }
-
-        Check(LibMosquitto.ReconnectDelaySet(_mosq, (uint)Math.Max(1, options.ReconnectDelay.TotalSeconds), (uint)Math.Max(1, options.ReconnectDelayMax.TotalSeconds), true), "reconnect delay");
-        LibMosquitto.ConnectCallbackSet(_mosq, &OnConnect);
-        LibMosquitto.DisconnectCallbackSet(_mosq, &OnDisconnect);
-        LibMosquitto.PublishCallbackSet(_mosq, &OnPublish);
-        LibMosquitto.MessageCallbackSet(_mosq, &OnMessage);
+        Configure();
     }
 
     /// <summary>libmosquitto's version, for the health page.</summary>
@@ -138,82 +95,124 @@ public sealed class MqttClient : IAsyncDisposable
         }
     }
 
-    /// <summary>What the network thread received; read it and call <see cref="Handled"/> for each message once it is safe.</summary>
+    public MqttOptions Options => _options;
+
+    /// <summary>What the network thread received. Call <see cref="Handled"/> once for each message read from it, once it is safe to acknowledge.</summary>
     public ChannelReader<MqttInbound> Inbox => _inbox.Reader;
 
     public bool IsConnected => _isConnected;
 
     public long Received => Interlocked.Read(ref _received);
 
+    /// <summary>Received messages whose acknowledgement has been written to the broker.</summary>
+    public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>Received messages not yet handled (their acknowledgement waits).</summary>
+    public int Unhandled => Volatile.Read(ref _unhandled);
+
     public long Connects => Interlocked.Read(ref _connects);
+
+    public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>The last connection problem (refused, lost, unreachable), for health pages; null while none happened.</summary>
+    public string? LastError => _lastError;
 
     /// <summary>Raised on the network thread when the connection comes or goes: keep it short (tell an actor).</summary>
     public Action<bool>? ConnectionChanged { get; set; }
 
-    /// <summary>Frees one inbox place (the message is durable or refused).</summary>
-    public void Handled() => _capacity.Release();
+    /// <summary>
+    /// Says that one message read from <see cref="Inbox"/> is dealt with (stored, or refused for good). Once all
+    /// received messages are, their acknowledgements go to the broker.
+    /// </summary>
+    public void Handled()
+    {
+        var left = Interlocked.Decrement(ref _unhandled);
+        if (left < 0)
+        {
+            Interlocked.Increment(ref _unhandled);
+            throw new InvalidOperationException("Handled was called more often than messages were received.");
+        }
 
-    /// <summary>Subscribes now (if connected) and again after every reconnect.</summary>
+        // Only these two moments can unblock the network thread: everything handled, or room in the inbox again.
+        if (left == 0 || left == _options.InboxCapacity - 1)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Subscribes at QoS 1 now (if connected) and again after every reconnect.</summary>
     public void Subscribe(string pattern)
     {
+        ArgumentException.ThrowIfNullOrEmpty(pattern);
         lock (_gate)
         {
             _subscriptions.Add(pattern);
         }
 
-        if (_isConnected)
+        lock (_native)
         {
-            Check(LibMosquitto.Subscribe(_mosq, out _, pattern, 1), $"subscribe '{pattern}'");
-        }
-    }
-
-    /// <summary>Connects, starts the network thread, and waits for the broker's CONNACK.</summary>
-    public async Task ConnectAsync(CancellationToken cancellationToken = default)
-    {
-        var keepAlive = (int)Math.Max(5, _options.KeepAlive.TotalSeconds);
-        int rc;
-        if (_options.ProtocolVersion == LibMosquitto.ProtocolV5)
-        {
-            nint properties = 0;
-            LibMosquitto.PropertyAddInt32(ref properties, LibMosquitto.PropertySessionExpiryInterval, _options.CleanSession ? 0 : _options.SessionExpirySeconds);
-            rc = LibMosquitto.ConnectV5(_mosq, _options.Host, _options.Port, keepAlive, null, properties);
-            LibMosquitto.PropertyFreeAll(ref properties);
-        }
-        else
-        {
-            rc = LibMosquitto.Connect(_mosq, _options.Host, _options.Port, keepAlive);
-        }
-
-        Check(rc, $"connect to {_options.Host}:{_options.Port}");
-        Check(LibMosquitto.LoopStart(_mosq), "start the network thread");
-        await _connected.Task.WaitAsync(_options.ConnectTimeout, cancellationToken);
-    }
-
-    /// <summary>Publishes; QoS 1 completes when the broker has acknowledged it (libmosquitto retries it across reconnects).</summary>
-    public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos = 1)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        int mid;
-        int rc;
-        unsafe
-        {
-            fixed (byte* data = payload.Span)
+            if (_isConnected && _mosq != 0)
             {
-                rc = LibMosquitto.Publish(_mosq, out mid, topic, payload.Length, data, qos, false);
+                Check(LibMosquitto.Subscribe(_mosq, out _, pattern, 1), $"subscribe '{pattern}'");
+                _wake.Signal();
             }
         }
+    }
 
-        // Not connected just now: libmosquitto keeps the message and sends it after the reconnect.
-        if (rc != LibMosquitto.Success && rc != 4)
+    /// <summary>Connects, starts the network thread, and waits for the broker's answer (CONNACK).</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException($"MQTT client '{_options.ClientId}' is already connected.");
+        }
+
+        var rc = await Task.Run(ConnectNative, cancellationToken);
+        Check(rc, "connect");
+        _thread = new Thread(NetworkLoop) { IsBackground = true, Name = $"mqtt {_options.ClientId}" };
+        _thread.Start();
+        try
+        {
+            await _connected.Task.WaitAsync(_options.ConnectTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new MqttException($"MQTT broker {_options.Host}:{_options.Port} did not answer client '{_options.ClientId}' within {_options.ConnectTimeout.TotalSeconds:0.#} s");
+        }
+    }
+
+    /// <summary>
+    /// Publishes at QoS 1; completes when the broker has acknowledged it. While the connection is down
+    /// libmosquitto keeps the message and sends it after the reconnect.
+    /// </summary>
+    public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false)
+    {
+        int mid;
+        int rc;
+        lock (_native)
+        {
+            if (_mosq == 0)
+            {
+                return Task.FromException(new ObjectDisposedException(nameof(MqttClient), $"MQTT client '{_options.ClientId}' is closed"));
+            }
+
+            unsafe
+            {
+                fixed (byte* data = payload.Span)
+                {
+                    rc = LibMosquitto.Publish(_mosq, out mid, topic, payload.Length, data, 1, retain);
+                }
+            }
+
+            _wake.Signal();
+        }
+
+        if (rc != LibMosquitto.Success && rc != LibMosquitto.ErrorNoConnection)
         {
             return Task.FromException(new MqttException($"publish to '{topic}': {LibMosquitto.Error(rc)}"));
         }
 
-        if (qos == 0)
-        {
-            return Task.CompletedTask;
-        }
-
+        Interlocked.Increment(ref _published);
         lock (_gate)
         {
             if (_earlyAcks.Remove(mid))
@@ -227,22 +226,50 @@ public sealed class MqttClient : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes gracefully: stops taking new messages, waits (up to <see cref="MqttOptions.DrainTimeout"/>) until
+    /// everything received is handled and acknowledged and every publish is acknowledged, then disconnects. What
+    /// is still unhandled after that is left to the broker to redeliver.
+    /// </summary>
+    public ValueTask DisposeAsync() => CloseAsync(graceful: true);
+
+    /// <summary>
+    /// Drops the connection at once, as a crash would: nothing more is acknowledged, so the broker redelivers
+    /// every unacknowledged message to the next client of this session.
+    /// </summary>
+    public ValueTask AbortAsync() => CloseAsync(graceful: false);
+
+    private async ValueTask CloseAsync(bool graceful)
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _closing, 1) == 1)
         {
+            await _closed.Task;
             return;
         }
 
-        _disposed = true;
+        if (_thread is not null)
+        {
+            RequestStop(graceful ? StopDraining : StopAborting);
+            if (graceful && !await WaitAsync(_loopExited.Task, _options.DrainTimeout))
+            {
+                RequestStop(StopAborting);
+            }
 
-        // Not connected is fine here: closing is what was asked.
-        _ = LibMosquitto.Disconnect(_mosq);
-        await Task.Run(() => LibMosquitto.LoopStop(_mosq, false)).ConfigureAwait(false);
-        LibMosquitto.Destroy(_mosq);
-        _mosq = 0;
+            await _loopExited.Task;
+        }
+
+        lock (_native)
+        {
+            // Destroying closes the socket without a DISCONNECT when the loop did not send one (abort).
+            LibMosquitto.Destroy(_mosq);
+            _mosq = 0;
+            _wake.Dispose();
+        }
+
         _self.Free();
+        _isConnected = false;
         _inbox.Writer.TryComplete();
+        _connected.TrySetException(new MqttException($"MQTT client '{_options.ClientId}' was closed before the broker answered"));
         lock (_gate)
         {
             foreach (var pending in _pending.Values)
@@ -252,91 +279,91 @@ public sealed class MqttClient : IAsyncDisposable
 
             _pending.Clear();
         }
+
+        _closed.TrySetResult();
     }
 
-    private static MqttClient Of(nint userData) => (MqttClient)GCHandle.FromIntPtr(userData).Target!;
+    private static async Task<bool> WaitAsync(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_native)
+        {
+            if (_mosq != 0)
+            {
+                _wake.Signal();
+            }
+        }
+    }
+
+    private void Configure()
+    {
+        // External threading: libmosquitto only queues outgoing packets; the network loop decides when to write.
+        Check(LibMosquitto.ThreadedSet(_mosq, true), "threading mode");
+        Check(LibMosquitto.IntOption(_mosq, LibMosquitto.OptionProtocolVersion, _options.ProtocolVersion), "protocol version");
+        if (_options.ProtocolVersion == LibMosquitto.ProtocolV5)
+        {
+            Check(LibMosquitto.IntOption(_mosq, LibMosquitto.OptionReceiveMaximum, _options.ReceiveMaximum), "receive maximum");
+        }
+
+        Check(LibMosquitto.IntOption(_mosq, LibMosquitto.OptionTcpNoDelay, _options.TcpNoDelay ? 1 : 0), "TCP no-delay");
+        if (_options.Username is not null)
+        {
+            Check(LibMosquitto.UsernamePasswordSet(_mosq, _options.Username, _options.Password), "credentials");
+        }
+
+        if (_options.TlsCaFile is not null)
+        {
+            Check(LibMosquitto.TlsSet(_mosq, _options.TlsCaFile, null, _options.TlsCertFile, _options.TlsKeyFile, 0), "TLS");
+        }
+
+        unsafe
+        {
+            LibMosquitto.ConnectCallbackSet(_mosq, &OnConnect);
+            LibMosquitto.DisconnectCallbackSet(_mosq, &OnDisconnect);
+            LibMosquitto.PublishCallbackSet(_mosq, &OnPublish);
+            LibMosquitto.MessageCallbackSet(_mosq, &OnMessage);
+        }
+    }
+
+    /// <summary>Opens the TCP (and TLS) connection and queues CONNECT; used for the first connect and every reconnect.</summary>
+    private int ConnectNative()
+    {
+        var keepAlive = (int)_options.KeepAlive.TotalSeconds;
+        if (_options.ProtocolVersion != LibMosquitto.ProtocolV5)
+        {
+            return LibMosquitto.Connect(_mosq, _options.Host, _options.Port, keepAlive);
+        }
+
+        // The session expiry travels with every CONNECT: a reconnect without it would end the session at the next drop.
+        nint properties = 0;
+        var expiry = _options.CleanSession ? 0u : (uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds);
+        var rc = LibMosquitto.PropertyAddInt32(ref properties, LibMosquitto.PropertySessionExpiryInterval, expiry);
+        if (rc == LibMosquitto.Success)
+        {
+            rc = LibMosquitto.ConnectV5(_mosq, _options.Host, _options.Port, keepAlive, null, properties);
+        }
+
+        LibMosquitto.PropertyFreeAll(ref properties);
+        return rc;
+    }
 
     private void Check(int rc, string what)
     {
         if (rc != LibMosquitto.Success)
         {
             throw new MqttException($"MQTT {what} ({_options.Host}:{_options.Port}, client '{_options.ClientId}'): {LibMosquitto.Error(rc)}");
-        }
-    }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static void OnConnect(nint mosq, nint userData, int rc)
-    {
-        var client = Of(userData);
-        if (rc != 0)
-        {
-            client._connected.TrySetException(new MqttException($"the broker refused the connection (code {rc})"));
-            return;
-        }
-
-        Interlocked.Increment(ref client._connects);
-        string[] subscriptions;
-        lock (client._gate)
-        {
-            subscriptions = [.. client._subscriptions];
-        }
-
-        foreach (var pattern in subscriptions)
-        {
-            LibMosquitto.Subscribe(mosq, out _, pattern, 1);
-        }
-
-        client._isConnected = true;
-        client._connected.TrySetResult();
-        client.ConnectionChanged?.Invoke(true);
-    }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static void OnDisconnect(nint mosq, nint userData, int rc)
-    {
-        var client = Of(userData);
-        client._isConnected = false;
-        if (client._connected.Task.IsCompleted)
-        {
-            client._connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        client.ConnectionChanged?.Invoke(false);
-    }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static void OnPublish(nint mosq, nint userData, int mid)
-    {
-        var client = Of(userData);
-        TaskCompletionSource? done;
-        lock (client._gate)
-        {
-            if (!client._pending.Remove(mid, out done))
-            {
-                client._earlyAcks.Add(mid);
-            }
-        }
-
-        done?.TrySetResult();
-    }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static unsafe void OnMessage(nint mosq, nint userData, NativeMessage* message)
-    {
-        var client = Of(userData);
-        var topic = Marshal.PtrToStringUTF8(message->Topic) ?? string.Empty;
-        var payload = new byte[message->PayloadLength];
-        if (payload.Length > 0)
-        {
-            new ReadOnlySpan<byte>((void*)message->Payload, payload.Length).CopyTo(payload);
-        }
-
-        // Back-pressure: with the inbox full the network thread waits here, and the broker holds the rest.
-        client._capacity.Wait();
-        Interlocked.Increment(ref client._received);
-        if (!client._inbox.Writer.TryWrite(new MqttInbound(topic, payload)))
-        {
-            client._capacity.Release();
         }
     }
 }

@@ -10,9 +10,9 @@ public abstract record MqttConnectionCommand
     }
 
     /// <summary>Publish at QoS 1; <paramref name="Done"/> completes when the broker has it (or fails when the outbox is full).</summary>
-    public sealed record Publish(string Topic, ReadOnlyMemory<byte> Payload, TaskCompletionSource Done) : MqttConnectionCommand;
+    public sealed record Publish(string Topic, ReadOnlyMemory<byte> Payload, bool Retain, TaskCompletionSource Done) : MqttConnectionCommand;
 
-    public sealed record GetStatus(ActorRef<MqttStatus> ReplyTo) : MqttConnectionCommand;
+    public sealed record GetStatus(ActorRef<OutboxStatus> ReplyTo) : MqttConnectionCommand;
 
     internal sealed record ConnectionChanged(bool Connected) : MqttConnectionCommand;
 
@@ -22,13 +22,13 @@ public abstract record MqttConnectionCommand
     }
 }
 
-/// <summary>The connection at a glance, for the health summary.</summary>
-public sealed record MqttStatus(bool Connected, long Connects, long Received, int Outbox, int InFlight, long Published, long OutboxRejected);
+/// <summary>The outgoing side at a glance: commands waiting, in flight, sent, refused.</summary>
+public sealed record OutboxStatus(bool Connected, int Waiting, int InFlight, long Published, long Refused);
 
 /// <summary>
-/// Owns the broker connection on the node's side: knows whether it is up, keeps the outbound queue bounded
-/// (commands to gates wait here while the broker is away, and are refused once the outbox is full rather than
-/// piling up in libmosquitto), and limits publishes in flight. The network thread only tells it that the
+/// Owns the node's outgoing connection (gate commands, health): knows whether it is up, keeps the outbound
+/// queue bounded (commands wait here while the broker is away, and are refused once the outbox is full rather
+/// than piling up in libmosquitto), and limits publishes in flight. The network thread only tells it that the
 /// connection came or went.
 /// </summary>
 public sealed class MqttConnectionActor(MqttClient client, int outboxCapacity = 10_000, int maxInFlight = 256) : Actor<MqttConnectionCommand>
@@ -37,7 +37,7 @@ public sealed class MqttConnectionActor(MqttClient client, int outboxCapacity = 
     private bool _connected;
     private int _inFlight;
     private long _published;
-    private long _rejected;
+    private long _refused;
 
     protected override ValueTask PreStartAsync()
     {
@@ -52,7 +52,7 @@ public sealed class MqttConnectionActor(MqttClient client, int outboxCapacity = 
         switch (message)
         {
             case MqttConnectionCommand.Publish publish when _outbox.Count >= outboxCapacity:
-                _rejected++;
+                _refused++;
                 publish.Done.TrySetException(new MqttException($"the MQTT outbox is full ({outboxCapacity} messages waiting for the broker)"));
                 break;
             case MqttConnectionCommand.Publish publish:
@@ -68,7 +68,7 @@ public sealed class MqttConnectionActor(MqttClient client, int outboxCapacity = 
                 Flush();
                 break;
             case MqttConnectionCommand.GetStatus get:
-                get.ReplyTo.Tell(new MqttStatus(_connected, client.Connects, client.Received, _outbox.Count, _inFlight, _published, _rejected));
+                get.ReplyTo.Tell(new OutboxStatus(_connected, _outbox.Count, _inFlight, _published, _refused));
                 break;
         }
 
@@ -82,7 +82,7 @@ public sealed class MqttConnectionActor(MqttClient client, int outboxCapacity = 
         {
             _inFlight++;
             _published++;
-            client.PublishAsync(publish.Topic, publish.Payload).ContinueWith(
+            client.PublishAsync(publish.Topic, publish.Payload, publish.Retain).ContinueWith(
                 (task, state) =>
                 {
                     var (done, actor) = ((TaskCompletionSource, ActorRef<MqttConnectionCommand>))state!;

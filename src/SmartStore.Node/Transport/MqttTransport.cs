@@ -6,101 +6,178 @@ using SmartStore.Messaging.Transport;
 
 namespace SmartStore.Node.Transport;
 
+/// <summary>The node's MQTT side at a glance, for health pages and tests.</summary>
+public sealed record MqttTransportStatus(
+    bool Connected,
+    long Connects,
+    long Received,
+    long Acknowledged,
+    int Unhandled,
+    long Delivered,
+    IReadOnlyDictionary<Delivery, long> Outcomes,
+    long Retries,
+    string? LastError,
+    OutboxStatus Commands);
+
 /// <summary>
-/// The node over MQTT. The client's network thread fills a bounded inbox; a pump hands each message to the
-/// node's inbox and frees its place only once the node has made it durable (or refused it), so the inbox
-/// bounds memory and, when the node falls behind, the network thread stops reading and the broker holds the
-/// rest in the node's persistent session. Commands to gates go out through the connection's owner actor.
+/// The node over MQTT, on two connections. The <b>session</b> connection (the node's client id, persistent
+/// session, QoS 1 subscriptions to the store's device topics) feeds a pump that hands each message to the node
+/// and tells the client it is handled only once the node has made it durable (or refused it); the client
+/// acknowledges to the broker only then. The <b>command</b> connection (<c>{client id}-commands</c>) carries gate
+/// commands out through <see cref="MqttConnectionActor"/>; it is separate because acknowledgements wait for the
+/// node, and a gate's answer must not wait behind them.
 /// </summary>
 /// <remarks>
-/// The guarantee, given that libmosquitto 2.0 acknowledges a QoS 1 message on receipt: every message the broker
-/// handed over is in the inbox or the node until it is durable; a delivery that fails (the journal is down) is
-/// retried with back-off, never dropped; stopping the transport first disconnects (the broker keeps what was
-/// not yet sent) and then drains the inbox into the node. Only a crash of the process can lose the messages
-/// in the inbox at that moment (at most <see cref="MqttOptions.InboxCapacity"/>); duplicates from redelivery
-/// are absorbed by the node's (device, sequence) deduplication.
+/// The guarantee: a device message is acknowledged to the broker only after its effect is stored, so a node
+/// that crashes loses nothing (the broker redelivers; the node's (device, sequence) deduplication absorbs what
+/// was stored but not yet acknowledged). A delivery that fails (the journal is down) is retried with back-off
+/// and never acknowledged before it succeeds. Memory is bounded by the client's inbox; when the node falls
+/// behind, the client stops reading and the broker holds the rest in the session.
 /// </remarks>
 public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
 {
-    private readonly MqttClient _client;
+    private const long MaxSkewMs = 1_000;
+    private const int MaxInFlight = 4_096;
+    private static readonly TimeSpan RetryLogInterval = TimeSpan.FromSeconds(10);
+
+    private readonly MqttClient _session;
+    private readonly MqttClient _commands;
     private readonly IDeviceInbox _inbox;
     private readonly ActorRef<MqttConnectionCommand> _owner;
+    private readonly ActorSystem _system;
     private readonly ILogger _log;
     private readonly Task _pump;
     private readonly long[] _outcomes = new long[Enum.GetValues<Delivery>().Length];
     private long _delivered;
     private long _retries;
+    private long _lastRetryLog;
+    private volatile bool _aborted;
 
-    private MqttTransport(MqttClient client, IDeviceInbox inbox, ActorRef<MqttConnectionCommand> owner, ILogger log)
+    private MqttTransport(MqttClient session, MqttClient commands, IDeviceInbox inbox, ActorRef<MqttConnectionCommand> owner, ActorSystem system, ILogger log)
     {
-        _client = client;
+        _session = session;
+        _commands = commands;
         _inbox = inbox;
         _owner = owner;
+        _system = system;
         _log = log;
         _pump = Task.Run(PumpAsync);
     }
 
     public long Delivered => Interlocked.Read(ref _delivered);
 
-    public long Received => _client.Received;
+    public long Received => _session.Received;
+
+    /// <summary>Received messages whose acknowledgement went to the broker (each was stored or refused first).</summary>
+    public long Acknowledged => _session.Acknowledged;
 
     public long Retries => Interlocked.Read(ref _retries);
 
     /// <summary>How many deliveries ended in <paramref name="delivery"/>.</summary>
     public long Count(Delivery delivery) => Interlocked.Read(ref _outcomes[(int)delivery]);
 
-    /// <summary>Connects with a persistent session, subscribes to the store's device topics, and starts feeding the node.</summary>
+    /// <summary>Connects both connections, subscribes to the store's device topics, and starts feeding the node.</summary>
     public static async Task<MqttTransport> StartAsync(MqttOptions options, string storeId, IDeviceInbox inbox, ActorSystem system, ILogger log, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(system);
-        var client = new MqttClient(options);
+        var session = new MqttClient(options);
+        var commands = new MqttClient(options with { ClientId = $"{options.ClientId}-commands", CleanSession = true });
+        ActorRef<MqttConnectionCommand>? owner = null;
         try
         {
             foreach (var pattern in Topics.SubscriptionsFor(storeId))
             {
-                client.Subscribe(pattern);
+                session.Subscribe(pattern);
             }
 
-            var owner = system.Spawn(Props.Create(() => new MqttConnectionActor(client)), $"mqtt-{Guid.NewGuid():N}");
-            await client.ConnectAsync(cancellationToken);
-            return new MqttTransport(client, inbox, owner, log);
+            owner = system.Spawn(Props.Create(() => new MqttConnectionActor(commands)), $"mqtt-{Guid.NewGuid():N}");
+            await commands.ConnectAsync(cancellationToken);
+            await session.ConnectAsync(cancellationToken);
+            log.LogInformation("MQTT: session '{ClientId}' on {Host}:{Port} (libmosquitto {Version}), subscribed to {Topics}", options.ClientId, options.Host, options.Port, MqttClient.NativeVersion, string.Join(", ", Topics.SubscriptionsFor(storeId)));
+            return new MqttTransport(session, commands, inbox, owner, system, log);
         }
         catch
         {
-            await client.DisposeAsync();
+            if (owner is not null)
+            {
+                system.Stop(owner);
+            }
+
+            await session.DisposeAsync();
+            await commands.DisposeAsync();
             throw;
         }
     }
 
-    public Task<MqttStatus> StatusAsync(CancellationToken cancellationToken = default) =>
-        _owner.AskAsync<MqttConnectionCommand, MqttStatus>(reply => new MqttConnectionCommand.GetStatus(reply), TimeSpan.FromSeconds(10), cancellationToken);
+    public async Task<MqttTransportStatus> StatusAsync(CancellationToken cancellationToken = default)
+    {
+        var commands = await _owner.AskAsync<MqttConnectionCommand, OutboxStatus>(reply => new MqttConnectionCommand.GetStatus(reply), TimeSpan.FromSeconds(10), cancellationToken);
+        return new MqttTransportStatus(
+            _session.IsConnected,
+            _session.Connects,
+            _session.Received,
+            _session.Acknowledged,
+            _session.Unhandled,
+            Delivered,
+            Enum.GetValues<Delivery>().ToDictionary(d => d, Count),
+            Retries,
+            _session.LastError ?? _commands.LastError,
+            commands);
+    }
 
-    public async ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+        PublishAsync(topic, payload, retain: false, cancellationToken);
+
+    /// <summary>Publishes at QoS 1 on the command connection; completes when the broker has it.</summary>
+    public async ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _owner.Tell(new MqttConnectionCommand.Publish(topic, payload.ToArray(), done));
+        _owner.Tell(new MqttConnectionCommand.Publish(topic, payload.ToArray(), retain, done));
         await done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Disconnects (the broker keeps the rest for the session), then waits until everything received is in the node.</summary>
+    /// <summary>
+    /// Stops gracefully: the session stops reading, waits until everything received is in the node and
+    /// acknowledged, and disconnects (the broker keeps the rest for the session); then the command connection closes.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await _client.DisposeAsync();
+        await _session.DisposeAsync();
+        await _pump;
+        await _commands.DisposeAsync();
+        _system.Stop(_owner);
+    }
+
+    /// <summary>
+    /// As if the process died: the session drops at once, nothing more is acknowledged, and messages not yet in
+    /// the node are forgotten here (the broker redelivers them to the next node of this session).
+    /// </summary>
+    public async ValueTask AbortAsync()
+    {
+        _aborted = true;
+        await _session.AbortAsync();
+        await _commands.AbortAsync();
+        _system.Stop(_owner);
         await _pump;
     }
 
     /// <summary>
-    /// Hands messages to the node in arrival order, many at once, but never more than
-    /// <see cref="MaxSkewMs"/> of device time ahead of the oldest one not yet durable: a backlog the broker kept
-    /// while the node was down arrives at full speed, and the node's event-time buffer only tolerates its
-    /// lateness bound of reordering between devices.
+    /// Hands messages to the node in arrival order, many at once, but never more than <see cref="MaxSkewMs"/> of
+    /// device time ahead of the oldest one not yet durable: a backlog the broker kept while the node was down
+    /// arrives at full speed, and the node's event-time buffer only tolerates its lateness bound of reordering.
     /// </summary>
     private async Task PumpAsync()
     {
         var pending = new Queue<(long Ts, Task Delivery)>();
         long newest = 0;
-        await foreach (var message in _client.Inbox.ReadAllAsync())
+        await foreach (var message in _session.Inbox.ReadAllAsync())
         {
+            if (_aborted)
+            {
+                break;
+            }
+
             var ts = DeviceTimeOf(message.Payload) ?? newest;
             newest = Math.Max(newest, ts);
             while (pending.Count > 0 && (pending.Count >= MaxInFlight || pending.Peek().Ts < ts - MaxSkewMs || pending.Peek().Delivery.IsCompleted))
@@ -113,9 +190,6 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
 
         await Task.WhenAll(pending.Select(p => p.Delivery));
     }
-
-    private const long MaxSkewMs = 1_000;
-    private const int MaxInFlight = 4_096;
 
     /// <summary>The device's <c>ts</c>, read without deserialising the message (null when the payload has none).</summary>
     private static long? DeviceTimeOf(byte[] payload)
@@ -162,18 +236,29 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
                 var outcome = await _inbox.DeliverAsync(message.Topic, message.Payload);
                 Interlocked.Increment(ref _outcomes[(int)outcome]);
                 Interlocked.Increment(ref _delivered);
-                _client.Handled();
+                _session.Handled();
                 return;
             }
-#pragma warning disable CA1031 // The broker already considers it delivered: keep it and try again, whatever failed.
+#pragma warning disable CA1031 // Not acknowledged yet: keep it and try again, whatever failed; the broker would only send it again.
             catch (Exception error)
 #pragma warning restore CA1031
             {
                 Interlocked.Increment(ref _retries);
-                _log.LogWarning(error, "delivering {Topic} to the node failed; retrying in {Delay}", message.Topic, delay);
+                LogRetry(error, message.Topic, delay);
                 await Task.Delay(delay);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
+        }
+    }
+
+    /// <summary>A journal outage fails every message in flight at once: one line per interval says so.</summary>
+    private void LogRetry(Exception error, string topic, TimeSpan delay)
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastRetryLog);
+        if ((last == 0 || now - last >= (long)RetryLogInterval.TotalMilliseconds) && Interlocked.CompareExchange(ref _lastRetryLog, now, last) == last)
+        {
+            _log.LogWarning(error, "delivering {Topic} to the node failed ({Retries} retries so far); not acknowledged, retrying in {Delay}", topic, Retries, delay);
         }
     }
 }

@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SmartStore.Messaging.Mqtt;
+
+/// <summary>
+/// libmosquitto's callbacks. They run on the client's network thread, inside <c>loop_read</c> or
+/// <c>loop_write</c>; they only record and hand over, and must never throw into native code.
+/// </summary>
+public sealed partial class MqttClient
+{
+    private static MqttClient Of(nint userData) => (MqttClient)GCHandle.FromIntPtr(userData).Target!;
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void OnConnect(nint mosq, nint userData, int rc)
+    {
+        var client = Of(userData);
+        try
+        {
+            client.Connected(mosq, rc);
+        }
+#pragma warning disable CA1031 // Nothing may escape into libmosquitto; the failure is kept for the health page.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            client._lastError = $"connect callback: {error.Message}";
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void OnDisconnect(nint mosq, nint userData, int rc)
+    {
+        var client = Of(userData);
+        client._isConnected = false;
+        if (rc != 0)
+        {
+            client._lastError = $"connection lost: {LibMosquitto.Error(rc)}";
+        }
+
+        try
+        {
+            client.ConnectionChanged?.Invoke(false);
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            client._lastError = $"disconnect callback: {error.Message}";
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void OnPublish(nint mosq, nint userData, int mid)
+    {
+        var client = Of(userData);
+        TaskCompletionSource? done;
+        lock (client._gate)
+        {
+            if (!client._pending.Remove(mid, out done))
+            {
+                // The broker answered before the publisher registered its waiter.
+                client._earlyAcks.Add(mid);
+            }
+        }
+
+        done?.TrySetResult();
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static unsafe void OnMessage(nint mosq, nint userData, NativeMessage* message)
+    {
+        var client = Of(userData);
+
+        // Counted as unhandled before anything else: should the copy fail, the message is never acknowledged
+        // (the client stalls) rather than acknowledged and lost.
+        Interlocked.Increment(ref client._unhandled);
+        client._readSinceAck++;
+        try
+        {
+            var topic = Marshal.PtrToStringUTF8(message->Topic) ?? string.Empty;
+            var payload = new ReadOnlySpan<byte>((void*)message->Payload, message->PayloadLength).ToArray();
+            Interlocked.Increment(ref client._received);
+            if (!client._inbox.Writer.TryWrite(new MqttInbound(topic, payload)))
+            {
+                // Closing: nobody will handle it, and it will not be acknowledged either.
+                client._lastError = "a message arrived while the client was closing; the broker will redeliver it";
+            }
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            client._lastError = $"message callback: {error.Message}";
+        }
+    }
+
+    private void Connected(nint mosq, int rc)
+    {
+        if (rc != 0)
+        {
+            var reason = $"the broker {_options.Host}:{_options.Port} refused client '{_options.ClientId}': {LibMosquitto.Refusal(rc, _options.ProtocolVersion)}";
+            _lastError = reason;
+            _connected.TrySetException(new MqttException(reason));
+            return;
+        }
+
+        string[] subscriptions;
+        lock (_gate)
+        {
+            subscriptions = [.. _subscriptions];
+        }
+
+        foreach (var pattern in subscriptions)
+        {
+            var subscribed = LibMosquitto.Subscribe(mosq, out _, pattern, 1);
+            if (subscribed != LibMosquitto.Success)
+            {
+                _lastError = $"subscribe '{pattern}': {LibMosquitto.Error(subscribed)}";
+            }
+        }
+
+        _reconnectAttempt = 0;
+        Interlocked.Increment(ref _connects);
+        _isConnected = true;
+        _connected.TrySetResult();
+        ConnectionChanged?.Invoke(true);
+    }
+}
