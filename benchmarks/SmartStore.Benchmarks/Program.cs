@@ -15,6 +15,9 @@ switch (args.FirstOrDefault())
     case "qa":
         await SmartStore.Benchmarks.Qa.QaLoad.RunAsync(args[1..]);
         return 0;
+    case "mqtt":
+        await SmartStore.Benchmarks.Mqtt.MqttLoad.RunAsync(args[1..]);
+        return 0;
     case "store":
         await SmartStore.Benchmarks.Store.StoreLoad.RunAsync(args[1..]);
         return 0;

@@ -28,9 +28,13 @@ internal sealed class MqttReplay : IAsyncDisposable
     private readonly MqttClient _devices;
     private readonly MqttClient _gates;
     private readonly Task _gateListener;
+    private readonly MqttOptions _session;
 
-    private MqttReplay(MqttTransport node, MqttClient devices, MqttClient gates, InProcessTransport commandSink)
+    private const int MaxLead = 20_000;
+
+    private MqttReplay(MqttOptions session, MqttTransport node, MqttClient devices, MqttClient gates, InProcessTransport commandSink)
     {
+        _session = session;
         _node = node;
         _devices = devices;
         _gates = gates;
@@ -48,14 +52,15 @@ internal sealed class MqttReplay : IAsyncDisposable
     {
         var (host, port) = ParseBroker(broker);
         var run = Guid.NewGuid().ToString("N")[..8];
-        var transport = await MqttTransport.StartAsync(new MqttOptions { Host = host, Port = port, ClientId = $"smartstore-node-{storeId}-{run}" }, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
+        var session = new MqttOptions { Host = host, Port = port, ClientId = $"smartstore-node-{storeId}-{run}" };
+        var transport = await MqttTransport.StartAsync(session, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
         commands.Target = transport;
         var gates = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"replay-gates-{run}", CleanSession = true });
         gates.Subscribe($"smartstore/{storeId}/gate/+/commands");
         await gates.ConnectAsync(cancellationToken);
         var devices = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"replay-devices-{run}", CleanSession = true });
         await devices.ConnectAsync(cancellationToken);
-        return new MqttReplay(transport, devices, gates, commandSink);
+        return new MqttReplay(session, transport, devices, gates, commandSink);
     }
 
     public static (string Host, int Port) ParseBroker(string broker)
@@ -74,6 +79,13 @@ internal sealed class MqttReplay : IAsyncDisposable
             if (pending.Count >= 1_000)
             {
                 await pending.Dequeue();
+            }
+
+            // Devices never run far ahead of the store: a lead beyond this only grows the broker's queue for the
+            // node's session (memory, and its persistence snapshots), not the throughput.
+            while (sent - _node.Delivered > MaxLead)
+            {
+                await Task.Delay(1, cancellationToken);
             }
 
             if (ReplayRunner.IsIdentification(message, out var gate, out var ts))
@@ -122,5 +134,8 @@ internal sealed class MqttReplay : IAsyncDisposable
         await _node.DisposeAsync();
         await _gates.DisposeAsync();
         await _gateListener;
+
+        // The replay's node is gone for good: a session left behind would collect every later replay's messages.
+        await MqttClient.EndSessionAsync(_session);
     }
 }

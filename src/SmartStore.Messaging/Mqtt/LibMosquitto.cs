@@ -81,7 +81,8 @@ internal static unsafe partial class LibMosquitto
     [LibraryImport(Library, EntryPoint = "mosquitto_socket")]
     public static partial int Socket(nint mosq);
 
-    [LibraryImport(Library, EntryPoint = "mosquitto_loop_read")]
+    /// <summary>Reads what the socket has (one packet, or a few); errno says EAGAIN once it ran dry.</summary>
+    [LibraryImport(Library, EntryPoint = "mosquitto_loop_read", SetLastError = true)]
     public static partial int LoopRead(nint mosq, int maxPackets);
 
     [LibraryImport(Library, EntryPoint = "mosquitto_loop_write")]
@@ -133,6 +134,7 @@ internal static unsafe partial class LibC
 {
     private const string Library = "libc.so.6";
 
+    public const int TryAgain = 11;
     public const short PollIn = 0x001;
     public const short PollOut = 0x004;
     public const short PollError = 0x008;

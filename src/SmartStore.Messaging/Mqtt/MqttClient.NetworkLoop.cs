@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace SmartStore.Messaging.Mqtt;
 
 /// <summary>The network thread: reading, acknowledging after handling, keep-alive, reconnecting.</summary>
@@ -7,6 +9,7 @@ public sealed partial class MqttClient
     private const int StopDraining = 1;
     private const int StopAborting = 2;
     private const int IdlePollMs = 1_000;
+    private const int MaxReadsPerTurn = 256;
 
     private int _stop;
 
@@ -52,8 +55,7 @@ public sealed partial class MqttClient
 
                 _wake.Arm();
                 var unhandled = Volatile.Read(ref _unhandled);
-                var awaitingAcks = AwaitingAcks();
-                var read = unhandled < _options.InboxCapacity && _readSinceAck < _options.AcknowledgeBatch && (stop == StopNone || awaitingAcks);
+                var read = MayRead(stop);
                 var write = unhandled == 0 && LibMosquitto.WantWrite(_mosq);
                 if (stop == StopDraining && !read && !write && unhandled == 0)
                 {
@@ -73,7 +75,7 @@ public sealed partial class MqttClient
                     _wake.Drain();
                 }
 
-                if ((fds[0].Revents & (LibC.PollIn | LibC.PollError | LibC.PollHangUp)) != 0 && Failed(LibMosquitto.LoopRead(_mosq, 1), "read"))
+                if ((fds[0].Revents & (LibC.PollIn | LibC.PollError | LibC.PollHangUp)) != 0 && !ReadAvailable(stop))
                 {
                     continue;
                 }
@@ -103,12 +105,45 @@ public sealed partial class MqttClient
         }
     }
 
-    private bool AwaitingAcks()
+    /// <summary>Reading is allowed under the inbox and batch bounds; a draining client reads only the answers to its own publishes.</summary>
+    private bool MayRead(int stop)
     {
+        if (Volatile.Read(ref _unhandled) >= _options.InboxCapacity || _readSinceAck >= _options.AcknowledgeBatch)
+        {
+            return false;
+        }
+
+        if (stop == StopNone)
+        {
+            return true;
+        }
+
         lock (_gate)
         {
             return _pending.Count > 0;
         }
+    }
+
+    /// <summary>
+    /// Reads packets until the socket runs dry or a bound is reached: libmosquitto reads one packet per call
+    /// for a subscriber, and one poll per packet would cost more than the packet. False when the connection failed.
+    /// </summary>
+    private bool ReadAvailable(int stop)
+    {
+        for (var i = 0; i < MaxReadsPerTurn; i++)
+        {
+            if (Failed(LibMosquitto.LoopRead(_mosq, 1), "read"))
+            {
+                return false;
+            }
+
+            if (Marshal.GetLastPInvokeError() == LibC.TryAgain || !MayRead(stop))
+            {
+                break;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A failed read or write: libmosquitto has closed the socket (and said so through the disconnect callback).</summary>

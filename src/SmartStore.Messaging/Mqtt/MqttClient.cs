@@ -227,6 +227,17 @@ public sealed partial class MqttClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Ends a persistent session for good (a node taken out of service, a finished replay): connects with a clean
+    /// start and no expiry, so the broker drops the session's subscriptions and queued messages.
+    /// </summary>
+    public static async Task EndSessionAsync(MqttOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using var eraser = new MqttClient(options with { CleanSession = true });
+        await eraser.ConnectAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Closes gracefully: stops taking new messages, waits (up to <see cref="MqttOptions.DrainTimeout"/>) until
     /// everything received is handled and acknowledged and every publish is acknowledged, then disconnects. What
     /// is still unhandled after that is left to the broker to redeliver.

@@ -17,6 +17,9 @@ public static class Topics
 
     public static string GateCommands(string store, string gate) => $"smartstore/{store}/gate/{gate}/commands";
 
+    /// <summary>Where a running node publishes its health (retained), for operators and monitors.</summary>
+    public static string NodeHealth(string store) => $"smartstore/{store}/node/health";
+
     /// <summary>The subscriptions a node needs for one store.</summary>
     public static IReadOnlyList<string> SubscriptionsFor(string store) =>
         [$"smartstore/{store}/gate/+/events", $"smartstore/{store}/shelf/+/weight", $"smartstore/{store}/camera/+/observations"];

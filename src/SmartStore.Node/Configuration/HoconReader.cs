@@ -14,7 +14,7 @@ public sealed class ConfigurationException(string file, int line, string message
 /// <summary>
 /// Reads the subset of HOCON that <c>cluster.hocon</c> uses: nested objects (<c>a { b = 1 }</c>), dotted keys
 /// (<c>a.b = 1</c>), <c>=</c> or <c>:</c>, quoted and unquoted strings, numbers, booleans, durations
-/// (<c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c>), and <c>#</c> or <c>//</c> comments. Later keys override
+/// (<c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c>, <c>7d</c>), and <c>#</c> or <c>//</c> comments. Later keys override
 /// earlier ones, as in HOCON. Anything else is an error naming the line, never silently ignored.
 /// </summary>
 public sealed class HoconReader
@@ -102,7 +102,29 @@ public sealed class HoconReader
         return new HoconReader(file, values);
     }
 
+    public string File => _file;
+
     public string GetString(string path, string fallback) => _values.TryGetValue(path, out var v) ? v.Value : fallback;
+
+    /// <summary>The value, or null when the key is absent.</summary>
+    public string? GetOptionalString(string path) => _values.TryGetValue(path, out var v) ? v.Value : null;
+
+    /// <summary>The line a key was set on (0 when it is absent), for errors found after reading.</summary>
+    public int LineOf(string path) => _values.TryGetValue(path, out var v) ? v.Line : 0;
+
+    /// <summary>One of a fixed set of words; anything else is an error that lists them.</summary>
+    public string GetChoice(string path, string fallback, params string[] choices)
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        if (!_values.TryGetValue(path, out var v))
+        {
+            return fallback;
+        }
+
+        return choices.Contains(v.Value, StringComparer.Ordinal)
+            ? v.Value
+            : throw new ConfigurationException(_file, v.Line, $"'{path}' must be one of {string.Join(", ", choices)}, got '{v.Value}'");
+    }
 
     public int GetInt(string path, int fallback, int min = int.MinValue, int max = int.MaxValue)
     {
@@ -126,12 +148,12 @@ public sealed class HoconReader
             return fallback;
         }
 
-        return ParseDuration(v.Value) ?? throw new ConfigurationException(_file, v.Line, $"'{path}' must be a duration such as 500ms, 5s, 2m or 1h, got '{v.Value}'");
+        return ParseDuration(v.Value) ?? throw new ConfigurationException(_file, v.Line, $"'{path}' must be a duration such as 500ms, 5s, 2m, 1h or 7d, got '{v.Value}'");
     }
 
     private static TimeSpan? ParseDuration(string text)
     {
-        var units = new (string Suffix, double Milliseconds)[] { ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000) };
+        var units = new (string Suffix, double Milliseconds)[] { ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000) };
         foreach (var (suffix, milliseconds) in units)
         {
             if (text.EndsWith(suffix, StringComparison.Ordinal)

@@ -1,0 +1,236 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SmartStore.Domain.Layouts;
+using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Protocol;
+using SmartStore.Messaging.Transport;
+using SmartStore.Node.Configuration;
+using SmartStore.Node.Feeds;
+using SmartStore.Node.Transport;
+using SmartStore.Payments;
+using SmartStore.Persistence;
+using SmartStore.Persistence.PostgreSql;
+using SmartStore.Persistence.Sqlite;
+using Spectre.Console;
+
+namespace SmartStore.Node.Hosting;
+
+/// <summary>
+/// <c>smartstore-node run</c>: one store as a long-running service on the configured journal and broker, until
+/// Ctrl-C or SIGTERM. Devices (or <c>mosquitto_pub</c>) publish to the store's topics; gate commands go back on
+/// theirs; the node's health is published, retained, on <c>smartstore/{store}/node/health</c> and printed with
+/// every receipt and review as they happen. A stop is graceful: what was received is stored and acknowledged.
+/// </summary>
+internal static class RunCommand
+{
+    private const string Usage = "usage: smartstore-node run [--config cluster.hocon] [--layout PATH] [--health-every 5s] [--enrol-demo-shoppers] [--verbose]";
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken stop)
+    {
+        if (!Arguments.TryParse(args, out var arguments, out var error))
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
+            AnsiConsole.WriteLine(Usage);
+            return 2;
+        }
+
+        NodeSettings settings;
+        StoreLayout layout;
+        string layoutPath;
+        try
+        {
+            settings = await NodeSettings.LoadAsync(arguments.ConfigPath, stop);
+            layoutPath = arguments.LayoutPath ?? settings.LayoutPath ?? Path.Combine("store-layouts", "small-convenience.yaml");
+            layout = LayoutReader.Parse(await File.ReadAllTextAsync(layoutPath, stop), layoutPath);
+        }
+        catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
+        {
+            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(exception.Message)}");
+            return 2;
+        }
+
+        if (settings.Transport.Kind != TransportSettings.MqttKind)
+        {
+            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(arguments.ConfigPath)} sets no device transport this process can serve: 'smartstore.transport.kind' is '{settings.Transport.Kind}'. "
+                + "Set it to mqtt (with smartstore.transport.mqtt.host and port), or use `smartstore-node demo` or the simulator, whose devices run in-process.");
+            return 2;
+        }
+
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(arguments.Verbose ? LogLevel.Information : LogLevel.Warning));
+        var mqtt = settings.Transport.MqttFor(layout.StoreId);
+        await using var store = await OpenJournalAsync(settings.Journal, loggers, stop);
+        var commands = new LateBoundPublisher();
+        var psp = new SimulatedPsp(new PspSimulation());
+        var options = new StoreNodeOptions(layout) { Actors = settings.Actors, Regions = settings.Regions };
+        await using var node = StoreNode.Start(options, store, new ResilientGateway(psp, new RetrySettings()), commands, loggers);
+        if (arguments.EnrolDemoShoppers)
+        {
+            foreach (var shopper in DemoScenario.Build(layout, 0).Shoppers)
+            {
+                await node.EnrolAsync(shopper.ShopperId, shopper.Name, shopper.FaceTemplateRef, shopper.PaymentToken, DateTimeOffset.UtcNow, stop);
+            }
+        }
+
+        MqttTransport transport;
+        try
+        {
+            transport = await MqttTransport.StartAsync(mqtt, layout.StoreId, node, node.System, loggers.CreateLogger("SmartStore.Node.Mqtt"), stop);
+        }
+        catch (MqttException exception)
+        {
+            AnsiConsole.MarkupLine($"[red]cannot reach the broker:[/] {Markup.Escape(exception.Message)}");
+            return 1;
+        }
+
+        commands.Target = transport;
+        PrintBanner(layout, layoutPath, settings, mqtt, arguments.EnrolDemoShoppers);
+        var printed = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            using var ticks = new PeriodicTimer(arguments.HealthEvery);
+            do
+            {
+                await PublishHealthAsync(transport, node, layout, mqtt.ClientId, stop);
+                PrintDecisions(node.Receipts, printed, layout.Currency);
+            }
+            while (await ticks.WaitForNextTickAsync(stop));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLine("[grey]stopping: storing and acknowledging what was received …[/]");
+        }
+
+        await transport.DisposeAsync();
+        PrintDecisions(node.Receipts, printed, layout.Currency);
+        var health = node.Health.Snapshot();
+        AnsiConsole.MarkupLine($"stopped · accepted {health.Accepted:N0}, duplicates {health.Duplicates:N0}, late {health.Late:N0}, rejected {health.RejectedTotal:N0} ({Markup.Escape(Reasons(health))}) · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review");
+        return 0;
+    }
+
+    private static async Task<IEventStore> OpenJournalAsync(JournalSettings journal, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (journal.Kind == JournalSettings.PostgreSql)
+        {
+            return await PostgresEventStore.OpenAsync(new PostgresStoreOptions(journal.PostgresConnection!), loggers, cancellationToken);
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(journal.SqlitePath));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        return await SqliteEventStore.OpenAsync(new SqliteStoreOptions(journal.SqlitePath), loggers, cancellationToken);
+    }
+
+    private static async Task PublishHealthAsync(MqttTransport transport, StoreNode node, StoreLayout layout, string nodeId, CancellationToken cancellationToken)
+    {
+        var status = await transport.StatusAsync(cancellationToken);
+        var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, node.Health.Snapshot(), node.Receipts);
+
+        // Not awaited to the broker's answer: a broker that is away must not stop the node reporting locally.
+        _ = transport.PublishAsync(Topics.NodeHealth(layout.StoreId), report.ToJson(), retain: true, cancellationToken).AsTask();
+        AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] broker {(status.Connected ? "[green]connected[/]" : "[red]away[/]")} · received {status.Received:N0} · stored & acknowledged {status.Acknowledged:N0} · accepted {report.Accepted:N0} · duplicates {report.Duplicates:N0} · late {report.Late:N0} · rejected {report.Rejected:N0} · receipts {report.Receipts} · review {report.Reviews}");
+    }
+
+    private static void PrintDecisions(ReceiptBook receipts, HashSet<string> printed, string currency)
+    {
+        foreach (var issued in receipts.Issued.Where(r => printed.Add(r.VisitId)))
+        {
+            var lines = string.Join(", ", issued.Receipt.Lines.Select(l => $"{l.Units}× {l.Name}"));
+            AnsiConsole.MarkupLine($"[green]receipt[/] {Markup.Escape(issued.VisitId)} · payer {Markup.Escape(issued.PayerId)} · {Markup.Escape(lines.Length > 0 ? lines : "nothing taken")} · total {(issued.Receipt.Total / 100.0).ToString("0.00", CultureInfo.InvariantCulture)} {currency} · {issued.Outcome}");
+        }
+
+        foreach (var review in receipts.Review.Where(r => printed.Add($"review:{r.VisitId}")))
+        {
+            AnsiConsole.MarkupLine($"[yellow]review[/] {Markup.Escape(review.VisitId)} · payer {Markup.Escape(review.PayerId)} · {Markup.Escape(string.Join("; ", review.Reasons))}");
+        }
+    }
+
+    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttOptions mqtt, bool demoShoppers)
+    {
+        AnsiConsole.Write(new Rule($"[bold]SmartStore node: {Markup.Escape(layout.Name)} ({Markup.Escape(layout.StoreId)})[/]").LeftJustified());
+        var journal = settings.Journal.Kind == JournalSettings.PostgreSql ? "PostgreSQL" : $"SQLite {Path.GetFullPath(settings.Journal.SqlitePath)}";
+        AnsiConsole.MarkupLine($"layout [blue]{Markup.Escape(layoutPath)}[/] · journal [blue]{Markup.Escape(journal)}[/] · payments: PSP simulator{(demoShoppers ? " · demo shoppers enrolled" : string.Empty)}");
+        AnsiConsole.MarkupLine($"broker [blue]{(mqtt.TlsCaFile is null ? "mqtt" : "mqtts")}://{Markup.Escape(mqtt.Host)}:{mqtt.Port}[/] · session [blue]{Markup.Escape(mqtt.ClientId)}[/] (MQTT {(mqtt.ProtocolVersion == 5 ? "5" : "3.1.1")}, QoS 1, acknowledged once stored) · libmosquitto {MqttClient.NativeVersion}");
+        foreach (var topic in Topics.SubscriptionsFor(layout.StoreId))
+        {
+            AnsiConsole.MarkupLine($"  devices → [blue]{Markup.Escape(topic)}[/]");
+        }
+
+        AnsiConsole.MarkupLine($"  gates   ← [blue]{Markup.Escape(Topics.GateCommands(layout.StoreId, "+"))}[/] · health ← [blue]{Markup.Escape(Topics.NodeHealth(layout.StoreId))}[/] (retained)");
+        AnsiConsole.MarkupLine("[grey]Ctrl-C or SIGTERM stops gracefully.[/]");
+    }
+
+    private static string Reasons(HealthSummary health)
+    {
+        var reasons = health.Rejected.Where(r => r.Value > 0).Select(r => $"{r.Key} {r.Value}").ToList();
+        return reasons.Count == 0 ? "none" : string.Join(", ", reasons);
+    }
+
+    /// <summary>The node needs its command publisher before the transport that implements it exists.</summary>
+    private sealed class LateBoundPublisher : ICommandPublisher
+    {
+        public MqttTransport? Target { get; set; }
+
+        public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+            Target?.PublishAsync(topic, payload, cancellationToken) ?? default;
+    }
+
+    private sealed record Arguments(string ConfigPath, string? LayoutPath, TimeSpan HealthEvery, bool EnrolDemoShoppers, bool Verbose)
+    {
+        public static bool TryParse(string[] args, out Arguments parsed, out string error)
+        {
+            parsed = new Arguments("cluster.hocon", null, TimeSpan.FromSeconds(5), false, false);
+            error = string.Empty;
+            for (var i = 0; i < args.Length; i++)
+            {
+                var value = i + 1 < args.Length ? args[i + 1] : null;
+                switch (args[i])
+                {
+                    case "--config" when value is not null:
+                        parsed = parsed with { ConfigPath = value };
+                        i++;
+                        break;
+                    case "--layout" when value is not null:
+                        parsed = parsed with { LayoutPath = value };
+                        i++;
+                        break;
+                    case "--health-every" when value is not null:
+                        if (!TryParseSeconds(value, out var every))
+                        {
+                            error = $"--health-every takes a duration between 100ms and 1h such as 500ms or 5s, got '{value}'";
+                            return false;
+                        }
+
+                        parsed = parsed with { HealthEvery = every };
+                        i++;
+                        break;
+                    case "--enrol-demo-shoppers":
+                        parsed = parsed with { EnrolDemoShoppers = true };
+                        break;
+                    case "--verbose":
+                        parsed = parsed with { Verbose = true };
+                        break;
+                    case "--config" or "--layout" or "--health-every":
+                        error = $"{args[i]} needs a value";
+                        return false;
+                    default:
+                        error = $"unknown argument '{args[i]}'";
+                        return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool TryParseSeconds(string text, out TimeSpan duration)
+        {
+            var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1.0) : text.EndsWith('s') ? (text[..^1], 1_000.0) : (text, double.NaN);
+            duration = double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && !double.IsNaN(scale)
+                ? TimeSpan.FromMilliseconds(amount * scale)
+                : TimeSpan.Zero;
+            return duration >= TimeSpan.FromMilliseconds(100) && duration <= TimeSpan.FromHours(1);
+        }
+    }
+}

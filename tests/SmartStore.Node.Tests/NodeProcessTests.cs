@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Protocol;
+using SmartStore.Messaging.Transport;
+using SmartStore.Node.Feeds;
+using SmartStore.Node.Hosting;
+using SmartStore.Node.Visits;
+using SmartStore.Payments;
+using SmartStore.Persistence.Sqlite;
+using SmartStore.Testing;
+using Xunit;
+
+namespace SmartStore.Node.Tests;
+
+/// <summary>
+/// <c>smartstore-node run</c> as a real process on a real Mosquitto and a SQLite file: configured from a HOCON
+/// file, reporting its health (retained) over MQTT, counting bad input by reason, killed with SIGKILL in the
+/// middle of the morning and started again, then stopped with SIGTERM; the journal it leaves is read back.
+/// </summary>
+#pragma warning disable CA1001 // The broker and the directory go in DisposeAsync (xunit's IAsyncLifetime).
+public sealed class NodeProcessTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly Scenario _morning = DemoScenario.Build(StoreHarness.Small, StoreHarness.Start);
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-node-process-");
+    private MosquittoServer _broker = null!;
+
+    private string Journal => Path.Combine(_directory.FullName, "journal.db");
+
+    public async Task InitializeAsync() => _broker = await MosquittoServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _broker.DisposeAsync();
+        _directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task The_node_serves_the_store_over_the_broker_counts_bad_input_survives_a_kill_and_charges_each_visit_once()
+    {
+        var config = await WriteConfigAsync();
+        await using var health = await HealthListener.StartAsync(_broker);
+        var node = NodeProcess.Start(config);
+        await health.WaitForAsync(h => h.BrokerConnected, node);
+
+        // Bad input from a real client is refused and counted by reason, and the node runs on.
+        await PublishWithToolAsync("smartstore/corner-01/camera/cam-nw/observations", "{\"v\":1,\"device\":");
+        await PublishWithToolAsync("smartstore/corner-01/shelf/shelf-99/weight", "{}");
+        await PublishWithToolAsync("smartstore/corner-01/gate/gate-in/events", "{\"v\":2,\"device\":\"gate-in\",\"seq\":1,\"ts\":1,\"event\":\"crossed\"}");
+        var counted = await health.WaitForAsync(h => h.Rejected == 3, node);
+        Assert.Equal(new Dictionary<string, long> { ["MalformedJson"] = 1, ["UnknownDevice"] = 1, ["UnsupportedVersion"] = 1 }, counted.RejectedByReason);
+
+        // The morning until half-way to the first exit goes out; the node is killed (SIGKILL) while it works
+        // through it, so no visit is settled yet and every receipt must come from the second process.
+        var firstExit = _morning.Messages.ToList().FindIndex(m => m is GateEvent { Device: "gate-out", Event: "crossed" });
+        var cut = firstExit / 2;
+        await using var devices = new MqttClient(new MqttOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "devices", CleanSession = true });
+        await devices.ConnectAsync();
+        var publishing = PublishAsync(devices, _morning.Messages.Take(cut));
+        var beforeKill = await health.WaitForAsync(h => h.Delivered >= cut / 3, node);
+        node.Kill();
+        await publishing;
+        Assert.Equal(0, beforeKill.Receipts);
+
+        // A new process on the same journal and session: the broker hands over everything not acknowledged.
+        node = NodeProcess.Start(config);
+        await PublishAsync(devices, _morning.Messages.Skip(cut));
+        var settled = await health.WaitForAsync(h => h.Receipts + h.Reviews >= _morning.Expected.Count, node);
+        Assert.Equal((0, 0L), (await node.StopAsync(), settled.Rejected));
+        Assert.Equal((_morning.Expected.Count, 0, (long)_morning.Expected.Count), (settled.Receipts, settled.Reviews, settled.Captured));
+
+        await AssertJournalHoldsTheScriptedReceiptsAsync();
+    }
+
+    [Fact]
+    public async Task Run_refuses_a_configuration_without_a_broker_and_bad_arguments_with_the_reason()
+    {
+        var inProcess = await NodeProcess.RunToEndAsync(["run", "--config", Path.Combine(AppContext.BaseDirectory, "cluster.hocon"), "--layout", LayoutPath]);
+        var badArgument = await NodeProcess.RunToEndAsync(["run", "--health-every", "soon"]);
+        var badConfig = Path.Combine(_directory.FullName, "bad.hocon");
+        await File.WriteAllTextAsync(badConfig, "smartstore.transport.kind = mqtt\nsmartstore.transport.mqtt.prot = 5\n");
+        var typo = await NodeProcess.RunToEndAsync(["run", "--config", badConfig]);
+
+        Assert.Equal(2, inProcess.ExitCode);
+        Assert.Contains("'smartstore.transport.kind' is 'in-process'", inProcess.Output, StringComparison.Ordinal);
+        Assert.Equal(2, badArgument.ExitCode);
+        Assert.Contains("--health-every takes a duration", badArgument.Output, StringComparison.Ordinal);
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("bad.hocon:2: unknown key 'smartstore.transport.mqtt.prot'", typo.Output.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    private static string LayoutPath => Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml");
+
+    private async Task<string> WriteConfigAsync()
+    {
+        var path = Path.Combine(_directory.FullName, "node.hocon");
+        await File.WriteAllTextAsync(path, $$"""
+            smartstore {
+              store.layout = "{{LayoutPath}}"
+              journal {
+                kind = sqlite
+                sqlite-path = "{{Journal}}"
+              }
+              transport {
+                kind = mqtt
+                mqtt {
+                  host = {{_broker.Host}}
+                  port = {{_broker.Port}}
+                  reconnect-delay = 200ms
+                }
+              }
+            }
+            """);
+        return path;
+    }
+
+    private async Task PublishWithToolAsync(string topic, string payload)
+    {
+        using var process = Process.Start(new ProcessStartInfo("mosquitto_pub", ["-h", _broker.Host, "-p", _broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", payload]) { RedirectStandardError = true })!;
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"mosquitto_pub exited with {process.ExitCode}: {errors}");
+    }
+
+    private static async Task PublishAsync(MqttClient devices, IEnumerable<DeviceMessage> messages)
+    {
+        var pending = new Queue<Task>();
+        foreach (var message in messages)
+        {
+            if (pending.Count >= 256)
+            {
+                await pending.Dequeue();
+            }
+
+            pending.Enqueue(devices.PublishAsync(DeviceMessageWriter.TopicOf(StoreHarness.Small.StoreId, message), DeviceMessageWriter.ToJson(message)));
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    /// <summary>Reads the journal the processes left with a node of its own: every scripted visit paid once, with its receipt.</summary>
+    private async Task AssertJournalHoldsTheScriptedReceiptsAsync()
+    {
+        await using var store = await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Journal));
+        await using var reader = StoreNode.Start(new StoreNodeOptions(StoreHarness.Small), store, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), new InProcessTransport(), NullLoggerFactory.Instance);
+        var paid = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var identification in _morning.Messages.OfType<GateEvent>().Where(g => g.Event is "identified" or "token"))
+        {
+            var visit = (await reader.GetVisitAsync($"{identification.Device}-{identification.Ts}-{identification.Seq}")).State;
+            if (visit.Phase == VisitPhase.Paid)
+            {
+                paid.Add(visit.PayerId, string.Join(' ', visit.Receipt!.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => $"{l.Units}x{l.Sku}")));
+            }
+        }
+
+        Assert.Equal(
+            _morning.Expected.ToDictionary(e => e.PayerId, e => string.Join(' ', e.Units.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Value}x{u.Key}")), StringComparer.Ordinal),
+            paid);
+    }
+
+    /// <summary>The retained health topic, read as it changes.</summary>
+    private sealed class HealthListener(MqttClient client) : IAsyncDisposable
+    {
+        public static async Task<HealthListener> StartAsync(MosquittoServer broker)
+        {
+            var client = new MqttClient(new MqttOptions { Host = broker.Host, Port = broker.Port, ClientId = "health-watch", CleanSession = true });
+            client.Subscribe(Topics.NodeHealth(StoreHarness.Small.StoreId));
+            await client.ConnectAsync();
+            return new HealthListener(client);
+        }
+
+        public async Task<HealthReport> WaitForAsync(Func<HealthReport, bool> condition, NodeProcess node)
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            HealthReport? last = null;
+            try
+            {
+                while (true)
+                {
+                    var message = await client.Inbox.ReadAsync(timeout.Token);
+                    client.Handled();
+                    last = HealthReport.FromJson(message.Payload)!;
+                    if (condition(last))
+                    {
+                        return last;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"the node's health never met the condition; last: {last}; node output:\n{node.Output}");
+            }
+        }
+
+        public ValueTask DisposeAsync() => client.DisposeAsync();
+    }
+
+    /// <summary>The built node executable, started with <c>dotnet smartstore-node.dll</c>.</summary>
+    private sealed class NodeProcess
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _output = new();
+
+        private NodeProcess(Process process)
+        {
+            _process = process;
+            process.OutputDataReceived += (_, e) => Keep(e.Data);
+            process.ErrorDataReceived += (_, e) => Keep(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public string Output => string.Join('\n', _output);
+
+        public static NodeProcess Start(string config) =>
+            new(Process.Start(Info(["run", "--config", config, "--health-every", "200ms", "--enrol-demo-shoppers"]))!);
+
+        public static async Task<(int ExitCode, string Output)> RunToEndAsync(string[] arguments)
+        {
+            var node = new NodeProcess(Process.Start(Info(arguments))!);
+            using var timeout = new CancellationTokenSource(Patience);
+            await node._process.WaitForExitAsync(timeout.Token);
+            return (node._process.ExitCode, node.Output);
+        }
+
+        /// <summary>As a crash: SIGKILL, no chance to store or acknowledge anything more.</summary>
+        public void Kill()
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        /// <summary>As a service manager: SIGTERM, and the exit code of the graceful stop.</summary>
+        public async Task<int> StopAsync()
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(Patience);
+            await _process.WaitForExitAsync(timeout.Token);
+            return _process.ExitCode;
+        }
+
+        private static ProcessStartInfo Info(string[] arguments)
+        {
+            var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "smartstore-node.dll"), .. arguments])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = AppContext.BaseDirectory,
+                StandardOutputEncoding = Encoding.UTF8,
+            };
+            info.Environment["COLUMNS"] = "400";
+            return info;
+        }
+
+        private void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                _output.Enqueue(line);
+            }
+        }
+    }
+}
+#pragma warning restore CA1001
