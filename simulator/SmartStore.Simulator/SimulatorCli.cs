@@ -113,10 +113,16 @@ internal static class SimulatorCli
         var command = new Command("replay", "Replay a feed through a real node in-process and score it against its ground truth.") { feed, truth, speed, journal, badLines, transport, broker, output, layout };
         command.Validators.Add(r =>
         {
-            var overMqtt = r.GetValue(transport) == "mqtt";
+            // The raw word: a transport that is not one of the choices is reported by the option itself, and
+            // reading its value here would throw.
+            var overMqtt = r.GetResult(transport) is { Tokens.Count: > 0 } given && given.Tokens[0].Value == "mqtt";
             if (overMqtt && string.IsNullOrWhiteSpace(r.GetValue(broker)))
             {
                 r.AddError("--transport mqtt needs --broker host:port.");
+            }
+            else if (overMqtt && !MqttReplay.TryParseBroker(r.GetValue(broker)!, out _, out _))
+            {
+                r.AddError($"--broker must be host:port with a port between 1 and 65535, got '{r.GetValue(broker)}'.");
             }
             else if (!overMqtt && r.GetValue(broker) is not null)
             {

@@ -35,6 +35,8 @@ public sealed class NodeProcessTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // A failed test must not leave a node running.
+        NodeProcess.KillAll();
         await _broker.DisposeAsync();
         _directory.Delete(recursive: true);
     }
@@ -202,12 +204,14 @@ public sealed class NodeProcessTests : IAsyncLifetime
     /// <summary>The built node executable, started with <c>dotnet smartstore-node.dll</c>.</summary>
     private sealed class NodeProcess
     {
+        private static readonly ConcurrentBag<Process> Started = [];
         private readonly Process _process;
         private readonly ConcurrentQueue<string> _output = new();
 
         private NodeProcess(Process process)
         {
             _process = process;
+            Started.Add(process);
             process.OutputDataReceived += (_, e) => Keep(e.Data);
             process.ErrorDataReceived += (_, e) => Keep(e.Data);
             process.BeginOutputReadLine();
@@ -225,6 +229,14 @@ public sealed class NodeProcessTests : IAsyncLifetime
             using var timeout = new CancellationTokenSource(Patience);
             await node._process.WaitForExitAsync(timeout.Token);
             return (node._process.ExitCode, node.Output);
+        }
+
+        public static void KillAll()
+        {
+            foreach (var process in Started.Where(p => !p.HasExited))
+            {
+                process.Kill();
+            }
         }
 
         /// <summary>As a crash: SIGKILL, no chance to store or acknowledge anything more.</summary>

@@ -37,6 +37,10 @@ public sealed class CliTests : IDisposable
     [InlineData("replay --feed x.feed.jsonl --journal mysql://db", "--journal must be 'sqlite' or a PostgreSQL connection string")]
     [InlineData("replay --feed x.feed.jsonl --min-exact 99", "--min-exact is a fraction between 0 and 1")]
     [InlineData("replay", "--feed")]
+    [InlineData("replay --feed x.feed.jsonl --transport mqtt", "--transport mqtt needs --broker host:port")]
+    [InlineData("replay --feed x.feed.jsonl --transport mqtt --broker localhost:99999", "--broker must be host:port with a port between 1 and 65535, got 'localhost:99999'")]
+    [InlineData("replay --feed x.feed.jsonl --broker localhost:1883", "--broker only goes with --transport mqtt")]
+    [InlineData("replay --feed x.feed.jsonl --transport carrier-pigeon", "carrier-pigeon")]
     [InlineData("frobnicate", "frobnicate")]
     public async Task Bad_arguments_are_refused_with_a_specific_message(string arguments, string message)
     {

@@ -67,6 +67,21 @@ public sealed class ReplayTests(PostgresFixture postgres)
         Assert.Empty(RegressionExpectation.From(onSqlite).Compare(onPostgres));
     }
 
+    [Fact]
+    public async Task A_replay_through_a_real_broker_decides_like_one_in_process()
+    {
+        var generated = Scenarios.Generate(Scenarios.Find("busy-small")!, GeneratorAndFeedTests.Small, 9, visits: 6);
+        await using var broker = await MosquittoServer.StartAsync();
+
+        var inProcess = await ReplayAsync(generated);
+        var overMqtt = await ReplayAsync(generated, new ReplayOptions { Broker = $"{broker.Host}:{broker.Port}", SettleTimeout = TimeSpan.FromSeconds(20) });
+
+        Assert.Equal("sqlite over MQTT", overMqtt.Journal);
+        Assert.Equal(generated.Messages.Count, overMqtt.Accepted + overMqtt.Duplicates + overMqtt.Late + overMqtt.Rejected);
+        Assert.Empty(RegressionExpectation.From(inProcess).Compare(overMqtt));
+        Assert.Equal(generated.Truth.Denials.Count, overMqtt.Denied);
+    }
+
     public static TheoryData<string> Recorded => [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "regression"), "*.expected.json").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
 
     [Theory]

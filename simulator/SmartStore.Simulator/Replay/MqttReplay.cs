@@ -50,7 +50,11 @@ internal sealed class MqttReplay : IAsyncDisposable
 
     public static async Task<MqttReplay> StartAsync(string broker, string storeId, StoreNode node, SwitchablePublisher commands, InProcessTransport commandSink, CancellationToken cancellationToken)
     {
-        var (host, port) = ParseBroker(broker);
+        if (!TryParseBroker(broker, out var host, out var port))
+        {
+            throw new ArgumentException($"'{broker}' is not host:port", nameof(broker));
+        }
+
         var run = Guid.NewGuid().ToString("N")[..8];
         var session = new MqttOptions { Host = host, Port = port, ClientId = $"smartstore-node-{storeId}-{run}" };
         var transport = await MqttTransport.StartAsync(session, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
@@ -63,10 +67,12 @@ internal sealed class MqttReplay : IAsyncDisposable
         return new MqttReplay(session, transport, devices, gates, commandSink);
     }
 
-    public static (string Host, int Port) ParseBroker(string broker)
+    /// <summary><c>host:port</c>, or a bare host on MQTT's port 1883.</summary>
+    public static bool TryParseBroker(string broker, out string host, out int port)
     {
         var colon = broker.LastIndexOf(':');
-        return colon > 0 && int.TryParse(broker[(colon + 1)..], out var port) ? (broker[..colon], port) : (broker, 1883);
+        (host, port) = colon < 0 ? (broker, 1883) : (broker[..colon], int.TryParse(broker[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : 0);
+        return host.Length > 0 && port is >= 1 and <= 65_535;
     }
 
     /// <summary>Publishes every message (at most 1,000 unacknowledged by the broker) and waits until the node has them all.</summary>
