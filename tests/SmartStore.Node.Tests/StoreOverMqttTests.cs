@@ -296,14 +296,5 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
 
         return copy;
     }
-
-    /// <summary>The node needs its command publisher before the transport that implements it exists.</summary>
-    private sealed class LateBoundPublisher : ICommandPublisher
-    {
-        public MqttTransport? Target { get; set; }
-
-        public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
-            Target?.PublishAsync(topic, payload, cancellationToken) ?? default;
-    }
 }
 #pragma warning restore CA1001

@@ -34,38 +34,41 @@ internal static class MqttLoad
         AnsiConsole.MarkupLine($"busy-hour (seed {seed}): {count:N0} device messages, {generated.Truth.Visits.Count} visits; libmosquitto {MqttClient.NativeVersion}");
         await using var broker = await MosquittoServer.StartAsync();
 
-        var rows = new List<(string Name, long Messages, double Seconds, string Receipts)>();
+        var rows = new List<(string Name, long Messages, double Seconds, string Receipts, string Latency)>();
         await AnsiConsole.Status().StartAsync("in-process replay (baseline)", async status =>
         {
             if (!transportOnly)
             {
                 var inProcess = Scoring.Score(generated.Truth, await ReplayRunner.RunAsync(generated.Header, generated.Messages, generated.Truth, layout, new ReplayOptions()));
-                rows.Add(("simulator → node in-process (baseline)", count, inProcess.WallSeconds, $"{inProcess.Exact}/{inProcess.Visits}"));
+                rows.Add(("simulator → node in-process (baseline)", count, inProcess.WallSeconds, $"{inProcess.Exact}/{inProcess.Visits}", Latencies(inProcess)));
 
                 status.Status("MQTT replay: devices → Mosquitto → node");
                 var overMqtt = Scoring.Score(generated.Truth, await ReplayRunner.RunAsync(generated.Header, generated.Messages, generated.Truth, layout, new ReplayOptions { Broker = $"{broker.Host}:{broker.Port}" }));
-                rows.Add(("simulator → Mosquitto → node (QoS 1, ack after store)", count, overMqtt.WallSeconds, $"{overMqtt.Exact}/{overMqtt.Visits}"));
+                rows.Add(("simulator → Mosquitto → node (QoS 1, ack after store)", count, overMqtt.WallSeconds, $"{overMqtt.Exact}/{overMqtt.Visits}", Latencies(overMqtt)));
             }
 
             var sample = generated.Messages.Take(TransportSample).ToList();
             status.Status("client alone: publisher → Mosquitto → subscriber");
-            rows.Add(("SmartStore client alone: publish → Mosquitto → subscribe", sample.Count, await ClientsAloneAsync(broker, sample.Select(m => (m.Topic, m.Payload)).ToList()), "—"));
+            rows.Add(("SmartStore client alone: publish → Mosquitto → subscribe", sample.Count, await ClientsAloneAsync(broker, sample.Select(m => (m.Topic, m.Payload)).ToList()), "—", "—"));
 
             status.Status("mosquitto_pub → Mosquitto → mosquitto_sub");
-            rows.Add(("mosquitto_pub → Mosquitto → mosquitto_sub", sample.Count, await MosquittoToolsAsync(broker, sample.Select(m => m.Payload).ToList()), "—"));
+            rows.Add(("mosquitto_pub → Mosquitto → mosquitto_sub", sample.Count, await MosquittoToolsAsync(broker, sample.Select(m => m.Payload).ToList()), "—", "—"));
         });
 
         var baseline = rows[0].Messages / rows[0].Seconds;
         Console.WriteLine();
         // With "transport" only the two broker rows run; they are then compared with the first of them.
-        Console.WriteLine($"| path | messages | wall time | messages/s | rate vs {(transportOnly ? "our client alone" : "in-process replay")} | exact receipts |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var (name, messages, seconds, receipts) in rows)
+        Console.WriteLine($"| path | messages | wall time | messages/s | rate vs {(transportOnly ? "our client alone" : "in-process replay")} | exact receipts | entry decision p50 / p99 · walk-out → receipt beyond the bound p99 |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (name, messages, seconds, receipts, latency) in rows)
         {
             var rate = messages / seconds;
-            Console.WriteLine($"| {name} | {messages:N0} | {seconds:0.00} s | {rate:N0} | {rate / baseline:0.00}× | {receipts} |");
+            Console.WriteLine($"| {name} | {messages:N0} | {seconds:0.00} s | {rate:N0} | {rate / baseline:0.00}× | {receipts} | {latency} |");
         }
     }
+
+    private static string Latencies(ScoreReport report) =>
+        $"{report.EntryDecisionMs.P50:0} / {report.EntryDecisionMs.P99:0} ms · {report.ReceiptBeyondBoundMs.P99:0} ms";
 
     /// <summary>Our client on both ends, nothing behind it: the transport's own ceiling on this machine.</summary>
     private static async Task<double> ClientsAloneAsync(MosquittoServer broker, List<(string Topic, byte[] Payload)> messages)

@@ -8,15 +8,6 @@ using SmartStore.Simulator.Feeds;
 
 namespace SmartStore.Simulator.Replay;
 
-/// <summary>Routes the node's gate commands to whichever transport is live (the MQTT one once it is up).</summary>
-internal sealed class SwitchablePublisher : ICommandPublisher
-{
-    public ICommandPublisher? Target { get; set; }
-
-    public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
-        Target?.PublishAsync(topic, payload, cancellationToken) ?? default;
-}
-
 /// <summary>
 /// A replay over a real broker: the node subscribes through its MQTT transport (persistent session), the
 /// devices publish the feed at QoS 1 as fast as the broker acknowledges, and gate commands come back over
@@ -48,7 +39,7 @@ internal sealed class MqttReplay : IAsyncDisposable
         });
     }
 
-    public static async Task<MqttReplay> StartAsync(string broker, string storeId, StoreNode node, SwitchablePublisher commands, InProcessTransport commandSink, CancellationToken cancellationToken)
+    public static async Task<MqttReplay> StartAsync(string broker, string storeId, StoreNode node, LateBoundPublisher commands, InProcessTransport commandSink, CancellationToken cancellationToken)
     {
         if (!TryParseBroker(broker, out var host, out var port))
         {

@@ -88,7 +88,7 @@ public static class ReplayRunner
             await using var store = await OpenJournalAsync(options.Journal, directory.FullName, cancellationToken);
             var transport = new InProcessTransport(commandCapacity: 100_000);
             var nodeOptions = new StoreNodeOptions(layout);
-            var commands = new SwitchablePublisher { Target = transport };
+            var commands = new LateBoundPublisher { Target = transport };
             await using var node = StoreNode.Start(nodeOptions, store, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), commands, options.Loggers);
             transport.Connect(node);
             await using var mqtt = options.Broker is { } broker ? await MqttReplay.StartAsync(broker, header.Store, node, commands, transport, cancellationToken) : null;

@@ -31,3 +31,21 @@ public interface ICommandPublisher
 {
     ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// A command publisher whose target is set later: a node needs its publisher when it starts, and the transport
+/// that will publish needs the node first. Commands before a target is set are dropped (nothing could carry them).
+/// </summary>
+public sealed class LateBoundPublisher : ICommandPublisher
+{
+    private volatile ICommandPublisher? _target;
+
+    public ICommandPublisher? Target
+    {
+        get => _target;
+        set => _target = value;
+    }
+
+    public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+        _target?.PublishAsync(topic, payload, cancellationToken) ?? default;
+}

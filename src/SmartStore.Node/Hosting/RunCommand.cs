@@ -129,7 +129,8 @@ internal static class RunCommand
         var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, node.Health.Snapshot(), node.Receipts);
 
         // Not awaited to the broker's answer: a broker that is away must not stop the node reporting locally.
-        _ = transport.PublishAsync(Topics.NodeHealth(layout.StoreId), report.ToJson(), retain: true, cancellationToken).AsTask();
+        _ = transport.PublishAsync(Topics.NodeHealth(layout.StoreId), report.ToJson(), retain: true, cancellationToken).AsTask()
+            .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] broker {(status.Connected ? "[green]connected[/]" : "[red]away[/]")} · received {status.Received:N0} · stored & acknowledged {status.Acknowledged:N0} · accepted {report.Accepted:N0} · duplicates {report.Duplicates:N0} · late {report.Late:N0} · rejected {report.Rejected:N0} · receipts {report.Receipts} · review {report.Reviews}");
     }
 
@@ -166,15 +167,6 @@ internal static class RunCommand
     {
         var reasons = health.Rejected.Where(r => r.Value > 0).Select(r => $"{r.Key} {r.Value}").ToList();
         return reasons.Count == 0 ? "none" : string.Join(", ", reasons);
-    }
-
-    /// <summary>The node needs its command publisher before the transport that implements it exists.</summary>
-    private sealed class LateBoundPublisher : ICommandPublisher
-    {
-        public MqttTransport? Target { get; set; }
-
-        public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
-            Target?.PublishAsync(topic, payload, cancellationToken) ?? default;
     }
 
     private sealed record Arguments(string ConfigPath, string? LayoutPath, TimeSpan HealthEvery, bool EnrolDemoShoppers, bool Verbose)
