@@ -171,6 +171,25 @@ public sealed class MqttClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QoS0_messages_beyond_the_acknowledge_batch_keep_flowing_though_they_have_no_PUBACK_to_wait_for()
+    {
+        await using var subscriber = new MqttClient(Options("node-qos0") with { AcknowledgeBatch = 50 });
+        subscriber.Subscribe("smartstore/test/#");
+        await subscriber.ConnectAsync();
+
+        // mosquitto_pub without -q publishes at QoS 0, a message per line.
+        var lines = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(lines, Enumerable.Range(1, 500).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var publish = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mosquitto_pub", ["-h", _broker.Host, "-p", _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "smartstore/test/qos0", "-l"]) { RedirectStandardInput = true })!;
+        await publish.StandardInput.WriteAsync(await File.ReadAllTextAsync(lines));
+        publish.StandardInput.Close();
+        await publish.WaitForExitAsync();
+        File.Delete(lines);
+
+        Assert.Equal(500, (await TakeAsync(subscriber, 500)).Count);
+    }
+
+    [Fact]
     public async Task A_user_with_the_right_password_gets_in_and_a_wrong_password_is_refused_with_the_brokers_reason()
     {
         await using var secured = await MosquittoServer.StartAsync(new MosquittoSecurity("node", "s3cret"));

@@ -81,14 +81,15 @@ public sealed partial class MqttClient
                 }
 
                 // Read again after reading: a message read just now is unhandled, and its PUBACK must wait.
-                if (Volatile.Read(ref _unhandled) == 0 && LibMosquitto.WantWrite(_mosq))
+                if (Volatile.Read(ref _unhandled) == 0)
                 {
                     var handled = Interlocked.Read(ref _received);
-                    if (Failed(LibMosquitto.LoopWrite(_mosq, 1), "write"))
+                    if (LibMosquitto.WantWrite(_mosq) && Failed(LibMosquitto.LoopWrite(_mosq, 1), "write"))
                     {
                         continue;
                     }
 
+                    // Everything read is handled and nothing waits to be written (QoS 0 messages have no PUBACK).
                     if (!LibMosquitto.WantWrite(_mosq))
                     {
                         _readSinceAck = 0;
