@@ -66,13 +66,14 @@ internal sealed class MqttReplay : IAsyncDisposable
         return host.Length > 0 && port is >= 1 and <= 65_535;
     }
 
-    /// <summary>Publishes every message (at most 1,000 unacknowledged by the broker) and waits until the node has them all.</summary>
-    public async Task SendAsync(IReadOnlyList<FeedMessage> messages, Dictionary<(string, long), long> identificationsSent, Stopwatch clock, long[] counts, Action<long>? progress, CancellationToken cancellationToken)
+    /// <summary>Publishes every message at the replay speed (at most 1,000 unacknowledged by the broker, 20,000 ahead of the node) and waits until the node has them all.</summary>
+    public async Task SendAsync(IReadOnlyList<FeedMessage> messages, double speed, Dictionary<(string, long), long> identificationsSent, Stopwatch clock, long[] counts, Action<long>? progress, CancellationToken cancellationToken)
     {
         var pending = new Queue<Task>();
         long sent = 0;
         foreach (var message in messages)
         {
+            await ReplayRunner.PaceAsync(message.At, speed, clock, cancellationToken);
             if (pending.Count >= 1_000)
             {
                 await pending.Dequeue();

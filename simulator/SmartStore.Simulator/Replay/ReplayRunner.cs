@@ -120,7 +120,7 @@ public static class ReplayRunner
             var counts = new long[Enum.GetValues<Delivery>().Length];
             if (mqtt is not null)
             {
-                await mqtt.SendAsync(messages, identificationsSent, clock, counts, progress, cancellationToken);
+                await mqtt.SendAsync(messages, options.Speed, identificationsSent, clock, counts, progress, cancellationToken);
             }
             else
             {
@@ -195,16 +195,7 @@ public static class ReplayRunner
         long sent = 0;
         foreach (var message in messages)
         {
-            if (options.Speed > 0)
-            {
-                var due = TimeSpan.FromMilliseconds(message.At / options.Speed);
-                var wait = due - clock.Elapsed;
-                if (wait > TimeSpan.FromMilliseconds(1))
-                {
-                    await Task.Delay(wait, cancellationToken);
-                }
-            }
-
+            await PaceAsync(message.At, options.Speed, clock, cancellationToken);
             while (inFlight.Count > 0 && (inFlight.Count >= options.MaxInFlight || inFlight.Peek().At < message.At - options.MaxSkewMs))
             {
                 counts[(int)await inFlight.Dequeue().Delivery]++;
@@ -238,6 +229,19 @@ public static class ReplayRunner
         }
 
         progress?.Invoke(sent);
+    }
+
+    /// <summary>At a replay speed (1 = real time, 0 = as fast as possible), waits until a message's moment in the feed.</summary>
+    internal static async ValueTask PaceAsync(long atMs, double speed, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        if (speed > 0)
+        {
+            var wait = TimeSpan.FromMilliseconds(atMs / speed) - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
     }
 
     internal static bool IsIdentification(FeedMessage message, out string gate, out long ts)
