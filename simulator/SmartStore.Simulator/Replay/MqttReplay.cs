@@ -10,8 +10,8 @@ namespace SmartStore.Simulator.Replay;
 
 /// <summary>
 /// A replay over a real broker: the node subscribes through its MQTT transport (persistent session), the
-/// devices publish the feed at QoS 1 as fast as the broker acknowledges, and gate commands come back over
-/// the broker to a listening "gate device" that feeds the in-process command reader.
+/// devices publish the feed at QoS 1 at the replay speed, never far ahead of the node, and gate commands come
+/// back over the broker to a listening "gate device" that feeds the in-process command reader.
 /// </summary>
 internal sealed class MqttReplay : IAsyncDisposable
 {

@@ -151,7 +151,8 @@ public sealed class HoconReader
         return ParseDuration(v.Value) ?? throw new ConfigurationException(_file, v.Line, $"'{path}' must be a duration such as 500ms, 5s, 2m, 1h or 7d, got '{v.Value}'");
     }
 
-    private static TimeSpan? ParseDuration(string text)
+    /// <summary>A duration as the configuration writes it (<c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c>, <c>7d</c>); null otherwise.</summary>
+    public static TimeSpan? ParseDuration(string text)
     {
         var units = new (string Suffix, double Milliseconds)[] { ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000) };
         foreach (var (suffix, milliseconds) in units)

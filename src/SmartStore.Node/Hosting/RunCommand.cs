@@ -189,7 +189,7 @@ internal static class RunCommand
                         i++;
                         break;
                     case "--health-every" when value is not null:
-                        if (!TryParseSeconds(value, out var every))
+                        if (HoconReader.ParseDuration(value) is not { } every || every < TimeSpan.FromMilliseconds(100) || every > TimeSpan.FromHours(1))
                         {
                             error = $"--health-every takes a duration between 100ms and 1h such as 500ms or 5s, got '{value}'";
                             return false;
@@ -214,15 +214,6 @@ internal static class RunCommand
             }
 
             return true;
-        }
-
-        private static bool TryParseSeconds(string text, out TimeSpan duration)
-        {
-            var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1.0) : text.EndsWith('s') ? (text[..^1], 1_000.0) : (text, double.NaN);
-            duration = double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && !double.IsNaN(scale)
-                ? TimeSpan.FromMilliseconds(amount * scale)
-                : TimeSpan.Zero;
-            return duration >= TimeSpan.FromMilliseconds(100) && duration <= TimeSpan.FromHours(1);
         }
     }
 }
