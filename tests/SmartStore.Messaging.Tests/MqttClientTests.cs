@@ -184,13 +184,8 @@ public sealed class MqttClientTests : IAsyncLifetime
         await subscriber.ConnectAsync();
 
         // mosquitto_pub without -q publishes at QoS 0, a message per line.
-        var lines = Path.GetTempFileName();
-        await File.WriteAllLinesAsync(lines, Enumerable.Range(1, 500).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        using var publish = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mosquitto_pub", ["-h", _broker.Host, "-p", _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "smartstore/test/qos0", "-l"]) { RedirectStandardInput = true })!;
-        await publish.StandardInput.WriteAsync(await File.ReadAllTextAsync(lines));
-        publish.StandardInput.Close();
-        await publish.WaitForExitAsync();
-        File.Delete(lines);
+        var lines = string.Join('\n', Enumerable.Range(1, 500).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "\n";
+        (await CommandLineTool.RunAsync("mosquitto_pub", ["-h", _broker.Host, "-p", _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "smartstore/test/qos0", "-l"], lines)).EnsureSuccess();
 
         Assert.Equal(500, (await TakeAsync(subscriber, 500)).Count);
     }

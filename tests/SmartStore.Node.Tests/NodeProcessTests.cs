@@ -13,6 +13,7 @@ using SmartStore.Payments;
 using SmartStore.Persistence.Sqlite;
 using SmartStore.Testing;
 using Xunit;
+using static SmartStore.Node.Tests.DevicePublishing;
 
 namespace SmartStore.Node.Tests;
 
@@ -62,7 +63,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
         var cut = firstExit / 2;
         await using var devices = new MqttClient(new MqttOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "devices", CleanSession = true });
         await devices.ConnectAsync();
-        var publishing = PublishAsync(devices, _morning.Messages.Take(cut));
+        var publishing = devices.PublishAllAsync(AsSent(_morning.Messages.Take(cut)));
         var beforeKill = await health.WaitForAsync(h => h.Delivered >= cut / 3, node);
         node.Kill();
         await publishing;
@@ -70,7 +71,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
 
         // A new process on the same journal and session: the broker hands over everything not acknowledged.
         node = NodeProcess.Start(config);
-        await PublishAsync(devices, _morning.Messages.Skip(cut));
+        await devices.PublishAllAsync(AsSent(_morning.Messages.Skip(cut)));
         var settled = await health.WaitForAsync(h => h.Receipts + h.Reviews >= _morning.Expected.Count, node);
         Assert.Equal((0, 0L), (await node.StopAsync(), settled.Rejected));
         Assert.Equal((_morning.Expected.Count, 0, (long)_morning.Expected.Count), (settled.Receipts, settled.Reviews, settled.Captured));
@@ -122,26 +123,8 @@ public sealed class NodeProcessTests : IAsyncLifetime
 
     private async Task PublishWithToolAsync(string topic, string payload)
     {
-        using var process = Process.Start(new ProcessStartInfo("mosquitto_pub", ["-h", _broker.Host, "-p", _broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", payload]) { RedirectStandardError = true })!;
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"mosquitto_pub exited with {process.ExitCode}: {errors}");
-    }
-
-    private static async Task PublishAsync(MqttClient devices, IEnumerable<DeviceMessage> messages)
-    {
-        var pending = new Queue<Task>();
-        foreach (var message in messages)
-        {
-            if (pending.Count >= 256)
-            {
-                await pending.Dequeue();
-            }
-
-            pending.Enqueue(devices.PublishAsync(DeviceMessageWriter.TopicOf(StoreHarness.Small.StoreId, message), DeviceMessageWriter.ToJson(message)));
-        }
-
-        await Task.WhenAll(pending);
+        var publish = await CommandLineTool.RunAsync("mosquitto_pub", ["-h", _broker.Host, "-p", _broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", payload]);
+        Assert.True(publish.ExitCode == 0, $"mosquitto_pub exited with {publish.ExitCode}: {publish.Output}");
     }
 
     /// <summary>Reads the journal the processes left with a node of its own: every scripted visit paid once, with its receipt.</summary>

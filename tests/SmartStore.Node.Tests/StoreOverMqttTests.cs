@@ -12,6 +12,7 @@ using SmartStore.Payments;
 using SmartStore.Persistence;
 using SmartStore.Testing;
 using Xunit;
+using static SmartStore.Node.Tests.DevicePublishing;
 
 namespace SmartStore.Node.Tests;
 
@@ -76,22 +77,8 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
     {
         await using var devices = new MqttClient(Options($"devices-{Guid.NewGuid():N}", clean: true));
         await devices.ConnectAsync();
-        var pending = new Queue<Task>();
-        foreach (var (topic, payload) in messages)
-        {
-            if (pending.Count >= inFlight)
-            {
-                await pending.Dequeue();
-            }
-
-            pending.Enqueue(devices.PublishAsync(topic, payload));
-        }
-
-        await Task.WhenAll(pending);
+        await devices.PublishAllAsync(messages, inFlight);
     }
-
-    private static IEnumerable<(string, byte[])> AsSent(IEnumerable<DeviceMessage> messages) =>
-        messages.Select(m => (DeviceMessageWriter.TopicOf(StoreHarness.Small.StoreId, m), DeviceMessageWriter.ToJson(m)));
 
     private async Task WaitForDeliveredAsync(long count)
     {
@@ -228,11 +215,11 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
         // acknowledged the subscription), so the command waits for it in the broker.
         string[] listener = ["-h", _broker.Host, "-p", Port, "-q", "1", "-c", "-i", "gate-in-listener", "-t", "smartstore/corner-01/gate/gate-in/commands"];
         using var timeout = new CancellationTokenSource(Patience);
-        Assert.Equal(0, (await RunAsync("mosquitto_sub", [.. listener, "-E"], timeout.Token)).ExitCode);
+        Assert.Equal(0, (await CommandLineTool.RunAsync("mosquitto_sub", [.. listener, "-E"], cancellationToken: timeout.Token)).ExitCode);
 
         var message = "{\"v\":1,\"device\":\"gate-in\",\"seq\":1,\"ts\":1795251600000,\"event\":\"identified\",\"shopper\":\"s-alice\",\"confidence\":0.97,\"party\":1}";
-        var publish = await RunAsync("mosquitto_pub", ["-h", _broker.Host, "-p", Port, "-q", "1", "-t", "smartstore/corner-01/gate/gate-in/events", "-m", message], timeout.Token);
-        var heard = await RunAsync("mosquitto_sub", [.. listener, "-C", "1", "-W", "60"], timeout.Token);
+        var publish = await CommandLineTool.RunAsync("mosquitto_pub", ["-h", _broker.Host, "-p", Port, "-q", "1", "-t", "smartstore/corner-01/gate/gate-in/events", "-m", message], cancellationToken: timeout.Token);
+        var heard = await CommandLineTool.RunAsync("mosquitto_sub", [.. listener, "-C", "1", "-W", "60"], cancellationToken: timeout.Token);
 
         Assert.Equal((0, 0), (publish.ExitCode, heard.ExitCode));
         var command = GateCommand.FromJson(Encoding.UTF8.GetBytes(heard.Output.Trim()))!;
@@ -268,15 +255,6 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
         Assert.True(unacknowledged > 0, "the crash should have caught messages received but not yet acknowledged");
         Assert.True(crashed.Delivered + _transport.Delivered >= _morning.Messages.Count, $"{crashed.Delivered} + {_transport.Delivered} deliveries for {_morning.Messages.Count} messages");
         await AssertReceiptsAsync();
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, await output + await errors);
     }
 
     private static byte[] RandomBytes(Random random)

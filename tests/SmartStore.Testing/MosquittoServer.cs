@@ -67,7 +67,7 @@ public sealed class MosquittoServer : IAsyncDisposable
         if (security?.Username is { } user)
         {
             var passwords = Path.Combine(root, "passwords");
-            await RunAsync("mosquitto_passwd", ["-b", "-c", passwords, user, security.Password ?? string.Empty], cancellationToken);
+            (await CommandLineTool.RunAsync("mosquitto_passwd", ["-b", "-c", passwords, user, security.Password ?? string.Empty], cancellationToken: cancellationToken)).EnsureSuccess();
             config.AddRange(["allow_anonymous false", $"password_file {passwords}"]);
         }
         else
@@ -129,23 +129,10 @@ public sealed class MosquittoServer : IAsyncDisposable
     {
         var ca = Path.Combine(root, "ca.crt");
         await File.WriteAllTextAsync(Path.Combine(root, "server.ext"), "subjectAltName=IP:127.0.0.1\n", cancellationToken);
-        await RunAsync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=SmartStore test CA", "-keyout", $"{root}/ca.key", "-out", ca], cancellationToken);
-        await RunAsync("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", $"{root}/server.key", "-out", $"{root}/server.csr"], cancellationToken);
-        await RunAsync("openssl", ["x509", "-req", "-days", "2", "-in", $"{root}/server.csr", "-CA", ca, "-CAkey", $"{root}/ca.key", "-CAcreateserial", "-extfile", $"{root}/server.ext", "-out", $"{root}/server.crt"], cancellationToken);
+        (await CommandLineTool.RunAsync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=SmartStore test CA", "-keyout", $"{root}/ca.key", "-out", ca], cancellationToken: cancellationToken)).EnsureSuccess();
+        (await CommandLineTool.RunAsync("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", $"{root}/server.key", "-out", $"{root}/server.csr"], cancellationToken: cancellationToken)).EnsureSuccess();
+        (await CommandLineTool.RunAsync("openssl", ["x509", "-req", "-days", "2", "-in", $"{root}/server.csr", "-CA", ca, "-CAkey", $"{root}/ca.key", "-CAcreateserial", "-extfile", $"{root}/server.ext", "-out", $"{root}/server.crt"], cancellationToken: cancellationToken)).EnsureSuccess();
         return ca;
-    }
-
-    private static async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })
-            ?? throw new InvalidOperationException($"{program} did not start");
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}");
-        }
     }
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)

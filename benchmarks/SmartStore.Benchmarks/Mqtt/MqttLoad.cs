@@ -117,54 +117,18 @@ internal static class MqttLoad
     /// </summary>
     private static async Task<double> MosquittoToolsAsync(MosquittoServer broker, List<byte[]> payloads)
     {
-        var chunks = payloads.Chunk(ToolChunk).Select(_ => Path.GetTempFileName()).ToList();
-        try
+        var chunks = payloads.Chunk(ToolChunk).Select(chunk => string.Concat(chunk.Select(p => System.Text.Encoding.UTF8.GetString(p) + "\n"))).ToList();
+        var port = broker.Port.ToString(CultureInfo.InvariantCulture);
+        string[] session = ["-h", broker.Host, "-p", port, "-q", "1", "-c", "-i", "bench-mosquitto-sub", "-t", "bench/tools"];
+        (await CommandLineTool.RunAsync("mosquitto_sub", [.. session, "-E"])).EnsureSuccess();
+        var clock = Stopwatch.StartNew();
+        var subscriber = CommandLineTool.RunAsync("mosquitto_sub", [.. session, "-C", payloads.Count.ToString(CultureInfo.InvariantCulture), "-W", "300"]);
+        foreach (var lines in chunks)
         {
-            foreach (var (file, chunk) in chunks.Zip(payloads.Chunk(ToolChunk)))
-            {
-                await File.WriteAllLinesAsync(file, chunk.Select(p => System.Text.Encoding.UTF8.GetString(p)));
-            }
-
-            var port = broker.Port.ToString(CultureInfo.InvariantCulture);
-            string[] session = ["-h", broker.Host, "-p", port, "-q", "1", "-c", "-i", "bench-mosquitto-sub", "-t", "bench/tools"];
-            await RunAsync("mosquitto_sub", [.. session, "-E"], null);
-            var clock = Stopwatch.StartNew();
-            var subscriber = RunAsync("mosquitto_sub", [.. session, "-C", payloads.Count.ToString(CultureInfo.InvariantCulture), "-W", "300"], null);
-            foreach (var file in chunks)
-            {
-                await RunAsync("mosquitto_pub", ["-h", broker.Host, "-p", port, "-q", "1", "-t", "bench/tools", "-l"], file);
-            }
-
-            await subscriber;
-            return clock.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            chunks.ForEach(File.Delete);
-        }
-    }
-
-    private static async Task RunAsync(string program, string[] arguments, string? stdinFile)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardInput = stdinFile is not null, RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException($"{program} did not start");
-        var output = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-        var errors = process.StandardError.ReadToEndAsync();
-        if (stdinFile is not null)
-        {
-            await using (var input = File.OpenRead(stdinFile))
-            {
-                await input.CopyToAsync(process.StandardInput.BaseStream);
-            }
-
-            process.StandardInput.Close();
+            (await CommandLineTool.RunAsync("mosquitto_pub", ["-h", broker.Host, "-p", port, "-q", "1", "-t", "bench/tools", "-l"], lines)).EnsureSuccess();
         }
 
-        await process.WaitForExitAsync();
-        await output;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {await errors}");
-        }
+        (await subscriber).EnsureSuccess();
+        return clock.Elapsed.TotalSeconds;
     }
 }
