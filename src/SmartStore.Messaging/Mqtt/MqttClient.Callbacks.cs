@@ -15,16 +15,7 @@ public sealed partial class MqttClient
     private static void OnConnect(nint mosq, nint userData, int rc)
     {
         var client = Of(userData);
-        try
-        {
-            client.Connected(mosq, rc);
-        }
-#pragma warning disable CA1031 // Nothing may escape into libmosquitto; the failure is kept for the health page.
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            client._lastError = $"connect callback: {error.Message}";
-        }
+        client.Guarded("connect callback", () => client.Connected(mosq, rc));
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
@@ -37,16 +28,7 @@ public sealed partial class MqttClient
             client._lastError = $"connection lost: {LibMosquitto.Error(rc)}";
         }
 
-        try
-        {
-            client.ConnectionChanged?.Invoke(false);
-        }
-#pragma warning disable CA1031 // As above.
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            client._lastError = $"disconnect callback: {error.Message}";
-        }
+        client.Guarded("disconnect callback", () => client.ConnectionChanged?.Invoke(false));
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
@@ -75,6 +57,8 @@ public sealed partial class MqttClient
         // (the client stalls) rather than acknowledged and lost.
         Interlocked.Increment(ref client._unhandled);
         client._readSinceAck++;
+
+        // Not through Guarded: this runs for every message, and a closure here would be an allocation each time.
         try
         {
             var topic = Marshal.PtrToStringUTF8(message->Topic) ?? string.Empty;
@@ -86,11 +70,26 @@ public sealed partial class MqttClient
                 client._lastError = "a message arrived while the client was closing; the broker will redeliver it";
             }
         }
-#pragma warning disable CA1031 // As above.
+#pragma warning disable CA1031 // As in Guarded.
         catch (Exception error)
 #pragma warning restore CA1031
         {
             client._lastError = $"message callback: {error.Message}";
+        }
+    }
+
+    /// <summary>Nothing may escape into libmosquitto: a failure in a callback is kept for the health page.</summary>
+    private void Guarded(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+#pragma warning disable CA1031 // See the summary: native code cannot take an exception.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            _lastError = $"{what}: {error.Message}";
         }
     }
 
