@@ -210,6 +210,30 @@ public sealed class MqttClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connecting_a_new_session_returns_only_after_the_broker_has_answered_every_subscription()
+    {
+        // Before this, ConnectAsync returned on the CONNACK: a device publishing at once could beat the SUBSCRIBE
+        // to the broker, and its message was lost (a loaded CI run caught it). A slow uplink widens that race to
+        // 300 ms; the broker's packet log shows the order.
+        await using var logged = await MosquittoServer.StartAsync(logPackets: true);
+        await using var uplink = SlowUplink.Start(logged.Host, logged.Port, TimeSpan.FromMilliseconds(300));
+        var options = new MqttOptions { Host = uplink.Host, Port = uplink.Port, ClientId = "node-new-session" };
+        await using var subscriber = new MqttClient(options);
+        subscriber.Subscribe("smartstore/test/a/#");
+        subscriber.Subscribe("smartstore/test/b/#");
+        await subscriber.ConnectAsync();
+
+        // Mosquitto logs a packet before sending it, so the SUBACKs the client has read are in the log by now.
+        var log = await File.ReadAllTextAsync(logged.LogFile);
+        Assert.Equal(2, log.Split("Sending SUBACK to node-new-session").Length - 1);
+
+        await using var publisher = new MqttClient(options with { Port = logged.Port, ClientId = "devices-new-session", CleanSession = true });
+        await publisher.ConnectAsync();
+        await PublishAsync(publisher, "smartstore/test/b/gate", [1]);
+        Assert.Equal(["1"], await TakeAsync(subscriber, 1));
+    }
+
+    [Fact]
     public async Task Messages_make_the_round_trip_over_TLS_with_the_brokers_CA()
     {
         await using var secured = await MosquittoServer.StartAsync(new MosquittoSecurity(Tls: true));

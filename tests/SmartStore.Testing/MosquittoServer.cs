@@ -39,7 +39,8 @@ public sealed class MosquittoServer : IAsyncDisposable
 
     public static string Binary => Environment.GetEnvironmentVariable("SMARTSTORE_MOSQUITTO") ?? "/usr/sbin/mosquitto";
 
-    public static async Task<MosquittoServer> StartAsync(MosquittoSecurity? security = null, CancellationToken cancellationToken = default)
+    /// <param name="logPackets">Log every packet (Mosquitto's debug level) to <see cref="LogFile"/>, for tests that check what the broker saw; too slow for load.</param>
+    public static async Task<MosquittoServer> StartAsync(MosquittoSecurity? security = null, bool logPackets = false, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(Binary))
         {
@@ -59,6 +60,11 @@ public sealed class MosquittoServer : IAsyncDisposable
             "max_packet_size 1048576",
             $"log_dest file {server.LogFile}",
         };
+        if (logPackets)
+        {
+            config.Add("log_type all");
+        }
+
         if (Environment.IsPrivilegedProcess)
         {
             config.Add("user root");

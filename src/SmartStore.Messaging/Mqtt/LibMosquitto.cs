@@ -110,8 +110,12 @@ internal static unsafe partial class LibMosquitto
     [LibraryImport(Library, EntryPoint = "mosquitto_reason_string")]
     public static partial nint ReasonString(int code);
 
-    [LibraryImport(Library, EntryPoint = "mosquitto_connect_callback_set")]
-    public static partial void ConnectCallbackSet(nint mosq, delegate* unmanaged[Cdecl]<nint, nint, int, void> callback);
+    /// <summary>The CONNACK callback with its flags: bit 0 says the broker kept a session (and its subscriptions) for this client.</summary>
+    [LibraryImport(Library, EntryPoint = "mosquitto_connect_with_flags_callback_set")]
+    public static partial void ConnectWithFlagsCallbackSet(nint mosq, delegate* unmanaged[Cdecl]<nint, nint, int, int, void> callback);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_subscribe_callback_set")]
+    public static partial void SubscribeCallbackSet(nint mosq, delegate* unmanaged[Cdecl]<nint, nint, int, int, int*, void> callback);
 
     [LibraryImport(Library, EntryPoint = "mosquitto_disconnect_callback_set")]
     public static partial void DisconnectCallbackSet(nint mosq, delegate* unmanaged[Cdecl]<nint, nint, int, void> callback);

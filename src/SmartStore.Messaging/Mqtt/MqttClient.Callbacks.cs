@@ -12,10 +12,24 @@ public sealed partial class MqttClient
     private static MqttClient Of(nint userData) => (MqttClient)GCHandle.FromIntPtr(userData).Target!;
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static void OnConnect(nint mosq, nint userData, int rc)
+    private static void OnConnect(nint mosq, nint userData, int rc, int flags)
     {
         var client = Of(userData);
-        client.Guarded("connect callback", () => client.Connected(mosq, rc));
+        client.Guarded("connect callback", () => client.Connected(mosq, rc, sessionPresent: (flags & 1) != 0));
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static unsafe void OnSubscribe(nint mosq, nint userData, int mid, int qosCount, int* grantedQos)
+    {
+        var client = Of(userData);
+        var refused = false;
+        for (var i = 0; i < qosCount; i++)
+        {
+            // 0x80 and above: the broker refused the subscription (an ACL, a bad filter).
+            refused |= grantedQos[i] >= 0x80;
+        }
+
+        client.Guarded("subscribe callback", () => client.Subscribed(mid, refused));
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
@@ -93,7 +107,7 @@ public sealed partial class MqttClient
         }
     }
 
-    private void Connected(nint mosq, int rc)
+    private void Connected(nint mosq, int rc, bool sessionPresent)
     {
         if (rc != 0)
         {
@@ -109,19 +123,46 @@ public sealed partial class MqttClient
             subscriptions = [.. _subscriptions];
         }
 
+        // A first connection that dropped before its SUBACKs subscribes again; the old message ids mean nothing now.
+        var first = !_connected.Task.IsCompleted;
+        _firstSubscriptions.Clear();
         foreach (var pattern in subscriptions)
         {
-            var subscribed = LibMosquitto.Subscribe(mosq, out _, pattern, 1);
+            var subscribed = LibMosquitto.Subscribe(mosq, out var mid, pattern, 1);
             if (subscribed != LibMosquitto.Success)
             {
                 _lastError = $"subscribe '{pattern}': {LibMosquitto.Error(subscribed)}";
+                _connected.TrySetException(new MqttException($"MQTT client '{_options.ClientId}' could not subscribe to '{pattern}': {LibMosquitto.Error(subscribed)}"));
+            }
+            else if (first && !sessionPresent)
+            {
+                _firstSubscriptions.Add(mid);
             }
         }
 
         _reconnectAttempt = 0;
         Interlocked.Increment(ref _connects);
         _isConnected = true;
-        _connected.TrySetResult();
+        if (_firstSubscriptions.Count == 0)
+        {
+            _connected.TrySetResult();
+        }
+
         ConnectionChanged?.Invoke(true);
+    }
+
+    private void Subscribed(int mid, bool refused)
+    {
+        if (refused)
+        {
+            var reason = $"the broker {_options.Host}:{_options.Port} refused a subscription of client '{_options.ClientId}'";
+            _lastError = reason;
+            _connected.TrySetException(new MqttException(reason));
+        }
+
+        if (_firstSubscriptions.Remove(mid) && _firstSubscriptions.Count == 0)
+        {
+            _connected.TrySetResult();
+        }
     }
 }

@@ -41,6 +41,9 @@ public sealed partial class MqttClient : IAsyncDisposable
     private readonly Dictionary<int, TaskCompletionSource> _pending = [];
     private readonly HashSet<int> _earlyAcks = [];
     private readonly List<string> _subscriptions = [];
+
+    // The first connection's subscriptions the broker has not yet answered (SUBACK); owned by the network thread.
+    private readonly HashSet<int> _firstSubscriptions = [];
     private readonly WakeSignal _wake = new();
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _loopExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -159,7 +162,12 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects, starts the network thread, and waits for the broker's answer (CONNACK).</summary>
+    /// <summary>
+    /// Connects, starts the network thread, and waits until the broker has accepted the client (CONNACK) and, for a
+    /// new session, every subscription made before (SUBACK): a message published after this returns reaches the client.
+    /// A session the broker kept already has its subscriptions and may deliver queued messages at once, so then only
+    /// the CONNACK is awaited; waiting for a SUBACK queued behind unhandled messages could never end.
+    /// </summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         if (_thread is not null)
@@ -341,7 +349,8 @@ public sealed partial class MqttClient : IAsyncDisposable
 
         unsafe
         {
-            LibMosquitto.ConnectCallbackSet(_mosq, &OnConnect);
+            LibMosquitto.ConnectWithFlagsCallbackSet(_mosq, &OnConnect);
+            LibMosquitto.SubscribeCallbackSet(_mosq, &OnSubscribe);
             LibMosquitto.DisconnectCallbackSet(_mosq, &OnDisconnect);
             LibMosquitto.PublishCallbackSet(_mosq, &OnPublish);
             LibMosquitto.MessageCallbackSet(_mosq, &OnMessage);
