@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SmartStore.Actors;
 using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Hosting;
 using SmartStore.Node.Transport;
@@ -51,7 +52,7 @@ internal sealed class MqttReplay : IAsyncDisposable
         var transport = await MqttTransport.StartAsync(session, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
         commands.Target = transport;
         var gates = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"replay-gates-{run}", CleanSession = true });
-        gates.Subscribe($"smartstore/{storeId}/gate/+/commands");
+        gates.Subscribe(Topics.GateCommands(storeId, "+"));
         await gates.ConnectAsync(cancellationToken);
         var devices = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"replay-devices-{run}", CleanSession = true });
         await devices.ConnectAsync(cancellationToken);

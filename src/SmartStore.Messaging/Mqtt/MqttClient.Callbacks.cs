@@ -131,8 +131,9 @@ public sealed partial class MqttClient
             var subscribed = LibMosquitto.Subscribe(mosq, out var mid, pattern, 1);
             if (subscribed != LibMosquitto.Success)
             {
-                _lastError = $"subscribe '{pattern}': {LibMosquitto.Error(subscribed)}";
-                _connected.TrySetException(new MqttException($"MQTT client '{_options.ClientId}' could not subscribe to '{pattern}': {LibMosquitto.Error(subscribed)}"));
+                var reason = $"MQTT client '{_options.ClientId}' could not subscribe to '{pattern}': {LibMosquitto.Error(subscribed)}";
+                _lastError = reason;
+                _connected.TrySetException(new MqttException(reason));
             }
             else if (first && !sessionPresent)
             {

@@ -39,10 +39,9 @@ public sealed record HealthSummary(
 /// </summary>
 public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimeProvider time)
 {
-    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, long> _alerts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FloorAlert> _recent = new();
-    private readonly ConcurrentDictionary<string, long> _lastLogged = new(StringComparer.Ordinal);
+    private readonly LogThrottle _throttle = new(time, TimeSpan.FromSeconds(10));
     private readonly ConcurrentDictionary<string, DateTimeOffset> _devices = new(StringComparer.Ordinal);
     private long _accepted;
     private long _duplicates;
@@ -166,14 +165,7 @@ public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimePr
 
     private void RateLimitedLog(string key, string message)
     {
-        var now = time.GetTimestamp();
-        var last = _lastLogged.GetOrAdd(key, 0);
-        if (last != 0 && time.GetElapsedTime(last, now) < LogInterval)
-        {
-            return;
-        }
-
-        if (_lastLogged.TryUpdate(key, now, last))
+        if (_throttle.Allows(key))
         {
             log.LogWarning("{Message}", message);
         }

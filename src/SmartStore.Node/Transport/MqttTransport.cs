@@ -3,6 +3,7 @@ using SmartStore.Actors;
 using SmartStore.Messaging.Mqtt;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Node.Hosting;
 
 namespace SmartStore.Node.Transport;
 
@@ -38,7 +39,6 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
 {
     private const long MaxSkewMs = 1_000;
     private const int MaxInFlight = 4_096;
-    private static readonly TimeSpan RetryLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly MqttClient _session;
     private readonly MqttClient _commands;
@@ -48,9 +48,9 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private readonly ILogger _log;
     private readonly Task _pump;
     private readonly long[] _outcomes = new long[Enum.GetValues<Delivery>().Length];
+    private readonly LogThrottle _retryLog = new(TimeProvider.System, TimeSpan.FromSeconds(10));
     private long _delivered;
     private long _retries;
-    private long _lastRetryLog;
     private volatile bool _aborted;
 
     private MqttTransport(MqttClient session, MqttClient commands, IDeviceInbox inbox, ActorRef<MqttConnectionCommand> owner, ActorSystem system, ILogger log)
@@ -254,9 +254,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     /// <summary>A journal outage fails every message in flight at once: one line per interval says so.</summary>
     private void LogRetry(Exception error, string topic, TimeSpan delay)
     {
-        var now = Environment.TickCount64;
-        var last = Interlocked.Read(ref _lastRetryLog);
-        if ((last == 0 || now - last >= (long)RetryLogInterval.TotalMilliseconds) && Interlocked.CompareExchange(ref _lastRetryLog, now, last) == last)
+        if (_retryLog.Allows("delivery"))
         {
             _log.LogWarning(error, "delivering {Topic} to the node failed ({Retries} retries so far); not acknowledged, retrying in {Delay}", topic, Retries, delay);
         }
