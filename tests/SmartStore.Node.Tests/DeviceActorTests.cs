@@ -1,3 +1,5 @@
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Visits;
 using SmartStore.Actors;
 using SmartStore.Actors.TestKit;
 using SmartStore.Domain.Signals;

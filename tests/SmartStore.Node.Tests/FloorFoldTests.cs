@@ -1,3 +1,5 @@
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Visits;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;

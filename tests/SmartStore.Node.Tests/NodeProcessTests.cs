@@ -1,3 +1,5 @@
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Visits;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

@@ -1,3 +1,5 @@
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Visits;
 using System.Text;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;

@@ -1,3 +1,5 @@
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Visits;
 using SmartStore.Actors;
 using SmartStore.Actors.TestKit;
 using SmartStore.Domain.Carts;
@@ -12,6 +14,8 @@ using SmartStore.Payments;
 using SmartStore.Persistence;
 using SmartStore.Testing;
 using Xunit;
+
+using VisitCommand = SmartStore.Node.Visits.VisitCommand;
 
 namespace SmartStore.Node.Tests;
 

@@ -1,3 +1,5 @@
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Visits;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartStore.Domain.Fusion;

@@ -30,6 +30,10 @@ public sealed record VirtualCart
         AppliedEvents = appliedEvents;
     }
 
+    /// <summary>Rebuilds a cart from its lines and applied event ids (a snapshot).</summary>
+    public static VirtualCart Restore(IEnumerable<CartLine> lines, IEnumerable<string> appliedEvents) =>
+        new(lines.ToImmutableSortedDictionary(l => l.Sku, l => l, StringComparer.Ordinal), appliedEvents.ToImmutableHashSet(StringComparer.Ordinal));
+
     public ImmutableSortedDictionary<string, CartLine> Lines { get; }
 
     /// <summary>Ids of the events already applied (the cart's own deduplication).</summary>

@@ -58,6 +58,19 @@ public sealed record EventTimeBuffer<T>
     }
 
     /// <summary>Takes one input; returns the buffer, the verdict and whatever the new watermark releases, in order.</summary>
+    /// <summary>Rebuilds a buffer from what <see cref="Pending"/>, <see cref="Seen"/> and the watermark held (a snapshot).</summary>
+    public static EventTimeBuffer<T> Restore(long latenessMs, long watermarkMs, IEnumerable<T> pending, IEnumerable<KeyValuePair<string, IEnumerable<long>>> seen)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(latenessMs);
+        ArgumentNullException.ThrowIfNull(pending);
+        ArgumentNullException.ThrowIfNull(seen);
+        return new EventTimeBuffer<T>(
+            latenessMs,
+            watermarkMs,
+            ImmutableSortedSet.CreateRange(InputOrder.Instance, pending),
+            seen.ToImmutableDictionary(s => s.Key, s => s.Value.ToImmutableHashSet()));
+    }
+
     public (EventTimeBuffer<T> Buffer, InputVerdict Verdict, ImmutableList<T> Released) Add(T input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -1,9 +1,15 @@
+using System.Text.Json.Serialization;
 using SmartStore.Domain.EventTime;
 using SmartStore.Domain.Layouts;
 
 namespace SmartStore.Domain.Fusion;
 
 /// <summary>What the store's devices report, as the domain sees it (already parsed and validated).</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "k")]
+[JsonDerivedType(typeof(EntryGranted), "entry")]
+[JsonDerivedType(typeof(GateCrossed), "cross")]
+[JsonDerivedType(typeof(PersonSeen), "seen")]
+[JsonDerivedType(typeof(ShelfChanged), "change")]
 public abstract record FloorInput(string DeviceId, long Sequence, long DeviceTimeMs) : IDeviceInput;
 
 /// <summary>The gate admitted a visit: its payer and how many people it lets in.</summary>

@@ -11,6 +11,8 @@ using SmartStore.Node.Hosting;
 using SmartStore.Node.Visits;
 using SmartStore.Payments;
 
+using VisitCommand = SmartStore.Node.Visits.VisitCommand;
+
 namespace SmartStore.Node.Devices;
 
 /// <summary>What a gate actor needs from the rest of the node.</summary>

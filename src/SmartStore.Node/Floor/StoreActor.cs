@@ -10,6 +10,8 @@ using SmartStore.Node.Hosting;
 using SmartStore.Node.Visits;
 using SmartStore.Persistence;
 
+using VisitCommand = SmartStore.Node.Visits.VisitCommand;
+
 namespace SmartStore.Node.Floor;
 
 public abstract record FloorCommand
@@ -41,8 +43,6 @@ public abstract record FloorCommand
     internal sealed record Written(Exception? Error) : FloorCommand;
 }
 
-/// <summary>The floor at a glance, for the health summary and the console.</summary>
-public sealed record FloorView(long WatermarkMs, int VisitsInside, int VisitsExited, int Tracks, int PendingInputs, int PendingChanges, int OpenAmbiguities, IReadOnlyList<Visit> Visits);
 
 /// <summary>
 /// The store's floor: the one actor that fuses every device's inputs into carts (fusion needs the whole floor:

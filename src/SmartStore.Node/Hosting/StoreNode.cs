@@ -13,6 +13,8 @@ using SmartStore.Node.Visits;
 using SmartStore.Payments;
 using SmartStore.Persistence;
 
+using VisitCommand = SmartStore.Node.Visits.VisitCommand;
+
 namespace SmartStore.Node.Hosting;
 
 /// <summary>Everything a node needs to run one store; all but the layout have working defaults.</summary>

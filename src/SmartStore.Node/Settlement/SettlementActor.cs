@@ -5,6 +5,8 @@ using SmartStore.Node.Hosting;
 using SmartStore.Node.Visits;
 using SmartStore.Payments;
 
+using VisitCommand = SmartStore.Node.Visits.VisitCommand;
+
 namespace SmartStore.Node.Settlement;
 
 public abstract record SettlementCommand

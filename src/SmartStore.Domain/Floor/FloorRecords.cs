@@ -2,10 +2,10 @@ using System.Text.Json.Serialization;
 using SmartStore.Domain.Fusion;
 using SmartStore.Domain.Layouts;
 
-namespace SmartStore.Node.Floor;
+namespace SmartStore.Domain.Floor;
 
 /// <summary>
-/// What the store actor persists, in order, in its stream (<c>floor-{store}</c>): accepted device inputs, the
+/// What the store floor persists, in order, in its stream (<c>floor-{store}</c>): accepted device inputs, the
 /// store clock moving on without input, shelf reference weights, and visits leaving the floor. The floor's state
 /// is a deterministic fold of these records, so replaying them rebuilds it exactly, late and duplicate verdicts
 /// included. Compact field names: a busy store writes millions of these a day.
@@ -47,10 +47,6 @@ public sealed record BinHealthRecord(string Bin, bool Silent, long T) : FloorRec
 
 /// <summary>One journal event: a batch of records written together.</summary>
 public sealed record FloorBatch(IReadOnlyList<FloorRecord> Records);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(FloorBatch))]
-internal sealed partial class FloorJson : JsonSerializerContext;
 
 /// <summary>Maps records to the domain's floor inputs.</summary>
 public static class FloorRecords

@@ -3,7 +3,7 @@ using SmartStore.Domain.EventTime;
 using SmartStore.Domain.Fusion;
 using SmartStore.Domain.Layouts;
 
-namespace SmartStore.Node.Floor;
+namespace SmartStore.Domain.Floor;
 
 /// <summary>Settings of the floor: event-time lateness, when to settle, how the store's clock ticks, batching.</summary>
 public sealed record FloorSettings

@@ -1,29 +1,33 @@
 using System.Collections.Immutable;
-using System.Text.Json.Serialization;
 using SmartStore.Domain.Carts;
 
-namespace SmartStore.Node.Visits;
+namespace SmartStore.Domain.Visits;
+
+/// <summary>What a visit's stream (<c>visit-{id}</c>) holds; <see cref="VisitRules.Evolve"/> folds them into its state.</summary>
+#pragma warning disable CA1040 // A marker: the visit's events share no members, only their stream.
+public interface IVisitEvent;
+#pragma warning restore CA1040
 
 /// <summary>The gate admitted a visit: who pays, how many people, and the pre-authorisation hold if one was placed.</summary>
-public sealed record VisitOpened(string VisitId, string StoreId, string PayerId, int Party, string GateId, long EnteredMs, string? HoldReference, long HoldMinor, DateTimeOffset At);
+public sealed record VisitOpened(string VisitId, string StoreId, string PayerId, int Party, string GateId, long EnteredMs, string? HoldReference, long HoldMinor, DateTimeOffset At) : IVisitEvent;
 
 /// <summary>The cart was settled as the store saw it: this receipt is to be charged.</summary>
-public sealed record VisitSettled(Receipt Receipt, long ExitedMs, DateTimeOffset At);
+public sealed record VisitSettled(Receipt Receipt, long ExitedMs, DateTimeOffset At) : IVisitEvent;
 
 /// <summary>The cart was doubtful: an operator decides before anything is charged.</summary>
-public sealed record VisitSentToReview(Receipt Receipt, IReadOnlyList<string> Reasons, long ExitedMs, DateTimeOffset At);
+public sealed record VisitSentToReview(Receipt Receipt, IReadOnlyList<string> Reasons, long ExitedMs, DateTimeOffset At) : IVisitEvent;
 
 /// <summary>An operator decided a reviewed visit: this receipt is to be charged.</summary>
-public sealed record ReviewResolved(Receipt Receipt, string OperatorId, string Note, DateTimeOffset At);
+public sealed record ReviewResolved(Receipt Receipt, string OperatorId, string Note, DateTimeOffset At) : IVisitEvent;
 
 /// <summary>The payment is recorded and the receipt issued (once per visit).</summary>
-public sealed record ReceiptIssued(string Outcome, long ChargedMinor, string? PaymentReference, DateTimeOffset At);
+public sealed record ReceiptIssued(string Outcome, long ChargedMinor, string? PaymentReference, DateTimeOffset At) : IVisitEvent;
 
-public sealed record DisputeOpened(Dispute Dispute);
+public sealed record DisputeOpened(Dispute Dispute) : IVisitEvent;
 
-public sealed record DisputeDecided(Dispute Dispute);
+public sealed record DisputeDecided(Dispute Dispute) : IVisitEvent;
 
-public sealed record RefundRecorded(string DisputeId, long AmountMinor, string Reference, DateTimeOffset At);
+public sealed record RefundRecorded(string DisputeId, long AmountMinor, string Reference, DateTimeOffset At) : IVisitEvent;
 
 public enum VisitPhase
 {
@@ -68,15 +72,3 @@ public sealed record VisitState(
 
     public bool ReceiptIssued => Phase is VisitPhase.Paid or VisitPhase.Unpaid;
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(VisitOpened))]
-[JsonSerializable(typeof(VisitSettled))]
-[JsonSerializable(typeof(VisitSentToReview))]
-[JsonSerializable(typeof(ReviewResolved))]
-[JsonSerializable(typeof(ReceiptIssued))]
-[JsonSerializable(typeof(DisputeOpened))]
-[JsonSerializable(typeof(DisputeDecided))]
-[JsonSerializable(typeof(RefundRecorded))]
-[JsonSerializable(typeof(VisitState))]
-internal sealed partial class VisitJson : JsonSerializerContext;

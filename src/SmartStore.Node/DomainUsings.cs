@@ -1,0 +1,2 @@
+global using SmartStore.Domain.Floor;
+global using SmartStore.Domain.Visits;
