@@ -1,13 +1,12 @@
 using BenchmarkDotNet.Running;
-using SmartStore.Benchmarks.Actors;
 
-// `memory` runs the idle-actor footprint measurement (a GC census, not a timing), `persistence` the
-// journal load run (it starts its own PostgreSQL);
+// `memory` measures idle sharded entities and the node's start-up (a GC census, not a timing), `persistence`
+// the journal load run (it starts its own PostgreSQL);
 // everything else goes to BenchmarkDotNet's switcher (for example --filter '*Tell*').
 switch (args.FirstOrDefault())
 {
     case "memory":
-        await IdleFootprint.RunAsync();
+        await SmartStore.Benchmarks.Node.NodeFootprint.RunAsync();
         return 0;
     case "persistence":
         await SmartStore.Benchmarks.Persistence.PersistenceLoad.RunAsync();

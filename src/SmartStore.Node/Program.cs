@@ -28,7 +28,6 @@ return args.FirstOrDefault() switch
 {
     "run" => await RunCommand.RunAsync(args[1..], stop.Token),
     "demo" => await StoreDemo.RunAsync(args[1..], stop.Token),
-    "kernel-demo" => await ActorDemo.RunAsync(args[1..], stop.Token),
     null or "-h" or "--help" => Usage(0),
     var other => Usage(2, $"unknown command '{other}'"),
 };
@@ -42,6 +41,5 @@ static int Usage(int code, string? error = null)
 
     AnsiConsole.WriteLine("usage: smartstore-node run [--config cluster.hocon] [--layout PATH] [--health-every 5s] [--enrol-demo-shoppers] [--verbose]");
     AnsiConsole.WriteLine("       smartstore-node demo [--layout store-layouts/small-convenience.yaml] [--config cluster.hocon] [--data DIR] [--verbose]");
-    AnsiConsole.WriteLine("       smartstore-node kernel-demo [--shelves N] [--readings N] [--config cluster.hocon]");
     return code;
 }

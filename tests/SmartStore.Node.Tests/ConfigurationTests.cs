@@ -1,31 +1,38 @@
 using SmartStore.Node.Configuration;
+using SmartStore.Node.Persistence;
 using Xunit;
 
 namespace SmartStore.Node.Tests;
 
+/// <summary><c>cluster.hocon</c> read by Akka's HOCON library: the shipped file, the smartstore section's keys, paths, and what is refused.</summary>
 public sealed class ConfigurationTests
 {
-    [Fact]
-    public async Task The_shipped_cluster_hocon_reads_into_the_kernel_settings()
-    {
-        var settings = await NodeSettings.LoadAsync(Path.Combine(AppContext.BaseDirectory, "cluster.hocon"), CancellationToken.None);
+    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "smartstore-config");
 
-        Assert.Equal(100, settings.Actors.Throughput);
-        Assert.Equal(TimeSpan.FromMilliseconds(1), settings.Actors.ThroughputDeadline);
-        Assert.Equal(TimeSpan.FromSeconds(5), settings.Actors.ShutdownDrainTimeout);
-        Assert.Equal(TimeSpan.FromMinutes(2), settings.Regions.IdleTimeout);
-        Assert.Equal("store-layouts/small-convenience.yaml", settings.LayoutPath);
-        Assert.Equal((JournalSettings.Sqlite, ".smartstore/journal.db"), (settings.Journal.Kind, settings.Journal.SqlitePath));
+    [Fact]
+    public async Task The_shipped_cluster_hocon_reads_into_the_node_settings_with_paths_from_its_own_folder()
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "cluster.hocon");
+
+        var settings = await NodeSettings.LoadAsync(file, CancellationToken.None);
+
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml"), settings.LayoutPath);
+        Assert.Equal((JournalSettings.Sqlite, Path.Combine(AppContext.BaseDirectory, ".smartstore", "journal.db")), (settings.Journal.Kind, settings.Journal.SqlitePath));
         Assert.Equal(TransportSettings.InProcess, settings.Transport.Kind);
         Assert.Equal((1883, 5, TimeSpan.FromDays(7), 2000, 1000), (settings.Transport.Mqtt.Port, settings.Transport.Mqtt.ProtocolVersion, settings.Transport.Mqtt.SessionExpiry, settings.Transport.Mqtt.ReceiveMaximum, settings.Transport.Mqtt.AcknowledgeBatch));
         Assert.Equal("smartstore-node-corner-01", settings.Transport.MqttFor("corner-01").ClientId);
+        Assert.Equal(100, settings.Hocon!.GetInt("akka.actor.default-dispatcher.throughput"));
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.Hocon.GetTimeSpan("akka.cluster.sharding.passivate-idle-entity-after"));
+        Assert.Empty(settings.SeedNodes);
     }
 
     [Fact]
-    public void A_broker_with_credentials_and_TLS_reads_into_the_client_options_with_the_password_from_the_environment()
+    public void A_broker_with_credentials_and_TLS_and_a_PostgreSQL_journal_read_into_the_options_with_the_password_from_the_environment()
     {
         var ca = typeof(ConfigurationTests).Assembly.Location;
-        var config = HoconReader.Parse(
+        var environment = new Dictionary<string, string?> { ["STORE_BROKER_SECRET"] = "s3cret" };
+
+        var settings = NodeSettings.Parse(
             $$"""
             smartstore.transport {
               kind = mqtt
@@ -44,63 +51,82 @@ public sealed class ConfigurationTests
               kind = postgresql
               postgresql = "Host=db;Username=smartstore"
             }
+            akka.cluster.seed-nodes = ["akka.tcp://smartstore@10.0.0.5:4053"]
             """,
-            "node.hocon");
-        var environment = new Dictionary<string, string?> { ["STORE_BROKER_SECRET"] = "s3cret" };
-
-        var settings = NodeSettings.From(config, name => environment.GetValueOrDefault(name));
+            Path.Combine(Folder, "node.hocon"),
+            name => environment.GetValueOrDefault(name));
 
         var mqtt = settings.Transport.MqttFor("corner-01");
         Assert.Equal(TransportSettings.MqttKind, settings.Transport.Kind);
         Assert.Equal(("broker.store.lan", 8883, "node-a", 4, TimeSpan.FromSeconds(20)), (mqtt.Host, mqtt.Port, mqtt.ClientId, mqtt.ProtocolVersion, mqtt.KeepAlive));
         Assert.Equal(("node", "s3cret", ca), (mqtt.Username, mqtt.Password, mqtt.TlsCaFile));
         Assert.Equal((JournalSettings.PostgreSql, "Host=db;Username=smartstore"), (settings.Journal.Kind, settings.Journal.PostgresConnection));
+        Assert.Equal(["akka.tcp://smartstore@10.0.0.5:4053"], settings.SeedNodes);
     }
 
     [Fact]
-    public void Nested_objects_dotted_keys_comments_strings_and_overrides_are_understood()
+    public void Relative_paths_resolve_against_the_files_folder_and_absolute_ones_stay()
     {
-        var config = HoconReader.Parse(
-            """
-            # a comment
-            a {
-              b = 1          // trailing comment
-              c { d: "x # not a comment" }
-            }
-            a.c.e = 250ms
-            a.b = 2
-            """.Replace("c { d: \"x # not a comment\" }", "c {\n d: \"x # not a comment\"\n }", StringComparison.Ordinal),
-            "t.hocon");
+        var settings = NodeSettings.Parse("smartstore.store.layout = \"layouts/mine.yaml\"\nsmartstore.journal.sqlite-path = \"/var/lib/smartstore/j.db\"", Path.Combine(Folder, "etc", "node.hocon"));
 
-        Assert.Equal(2, config.GetInt("a.b", 0));
-        Assert.Equal("x # not a comment", config.GetString("a.c.d", ""));
-        Assert.Equal(TimeSpan.FromMilliseconds(250), config.GetDuration("a.c.e", TimeSpan.Zero));
-        Assert.Equal(7, config.GetInt("missing", 7));
+        Assert.Equal(Path.Combine(Folder, "etc", "layouts", "mine.yaml"), settings.LayoutPath);
+        Assert.Equal("/var/lib/smartstore/j.db", settings.Journal.SqlitePath);
+    }
+
+    [Fact]
+    public async Task A_configuration_file_that_is_not_there_is_an_error_not_the_defaults()
+    {
+        var missing = Path.Combine(Folder, "nowhere.hocon");
+
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => NodeSettings.LoadAsync(missing, CancellationToken.None));
+
+        Assert.Equal($"{missing}: the configuration file does not exist", error.Message);
     }
 
     [Theory]
-    [InlineData("a {\n b = 1\n", "t.hocon:1: 'a {' is never closed")]
-    [InlineData("}\n", "t.hocon:1: '}' closes nothing")]
-    [InlineData("a = \"open\n", "t.hocon:1: unterminated string for 'a'")]
-    [InlineData("just words\n", "t.hocon:1: expected 'key = value'")]
-    [InlineData("bad key! = 1\n", "t.hocon:1: 'bad key!' is not a valid key")]
-    public void Malformed_files_fail_with_the_file_and_line(string text, string expected)
+    [InlineData("a {\n b = 1\n", "t.hocon: line 1: '{' is never closed")]
+    [InlineData("a = 1\n}\nb = 2\n", "t.hocon: line 2: '}' closes nothing")]
+    [InlineData("a = \"open\nb = 2\n", "t.hocon: line 1: a string is never closed")]
+    [InlineData("a = [1, 2\n", "t.hocon: line 1: '[' is never closed")]
+    public void A_file_with_unbalanced_braces_or_strings_is_refused_with_its_line_instead_of_half_read(string text, string expected)
     {
-        var error = Assert.Throws<ConfigurationException>(() => HoconReader.Parse(text, "t.hocon"));
+        var error = Assert.Throws<ConfigurationException>(() => NodeSettings.Parse(text, "t.hocon"));
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Fact]
+    public void Comments_and_strings_with_braces_in_them_are_not_mistaken_for_structure()
+    {
+        var settings = NodeSettings.Parse("# a comment with { and }\nsmartstore {\n  // another }\n  journal.sqlite-path = \"odd{name}.db\"\n}\n", Path.Combine(Folder, "t.hocon"));
+
+        Assert.Equal(Path.Combine(Folder, "odd{name}.db"), settings.Journal.SqlitePath);
+    }
+
+    [Theory]
+    [InlineData("smartstore.transport.mqtt.hots = broker", "t.hocon: unknown key 'smartstore.transport.mqtt.hots'; known keys in 'smartstore.transport.mqtt': host, port, client-id")]
+    [InlineData("smartstore { actors { throughput = 10 } }", "t.hocon: unknown key 'smartstore.actors.throughput'")]
+    [InlineData("smartstore.transport.kind = pigeon", "t.hocon: 'smartstore.transport.kind' must be one of in-process, mqtt, got 'pigeon'")]
+    [InlineData("smartstore.transport.mqtt.port = 70000", "t.hocon: 'smartstore.transport.mqtt.port' must be a whole number between 1 and 65535, got '70000'")]
+    [InlineData("smartstore.transport.mqtt.keep-alive = soon", "t.hocon: 'smartstore.transport.mqtt.keep-alive' must be a duration such as 500ms, 30s or 7d, got 'soon'")]
+    [InlineData("smartstore.journal.kind = postgresql", "t.hocon: 'smartstore.journal.kind = postgresql' needs 'smartstore.journal.postgresql'")]
+    [InlineData("smartstore.store.layout = [a, b]", "t.hocon: 'smartstore.store.layout' must be a single value")]
+    [InlineData("smartstore.transport.kind = mqtt\nsmartstore.transport.mqtt.tls-ca-file = /nowhere/ca.crt", "t.hocon: smartstore.transport.mqtt: the TLS CA file '/nowhere/ca.crt' does not exist")]
+    public void Unknown_keys_and_out_of_range_or_mistyped_values_are_reported_with_their_setting_not_defaulted(string text, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => NodeSettings.Parse(text, "t.hocon"));
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("smartstore.actors.throughput = 0", "t.hocon:1: 'smartstore.actors.throughput' must be a whole number between 1 and 100000, got '0'")]
-    [InlineData("smartstore.actors.shutdown-drain-timeout = soon", "t.hocon:1: 'smartstore.actors.shutdown-drain-timeout' must be a duration")]
-    [InlineData("smartstore.transport.mqtt.hots = broker", "t.hocon:1: unknown key 'smartstore.transport.mqtt.hots'; known keys in 'smartstore.transport.mqtt': host, port, client-id")]
-    [InlineData("smartstore.transport.kind = pigeon", "t.hocon:1: 'smartstore.transport.kind' must be one of in-process, mqtt, got 'pigeon'")]
-    [InlineData("smartstore.transport.mqtt.port = 70000", "t.hocon:1: 'smartstore.transport.mqtt.port' must be a whole number between 1 and 65535, got '70000'")]
-    [InlineData("smartstore.journal.kind = postgresql", "t.hocon:1: 'smartstore.journal.kind = postgresql' needs 'smartstore.journal.postgresql'")]
-    [InlineData("smartstore.transport.kind = mqtt\nsmartstore.transport.mqtt.tls-ca-file = /nowhere/ca.crt", "t.hocon:2: smartstore.transport.mqtt: the TLS CA file '/nowhere/ca.crt' does not exist")]
-    public void Out_of_range_or_mistyped_values_are_reported_not_defaulted(string text, string expected)
-    {
-        var error = Assert.Throws<ConfigurationException>(() => NodeSettings.From(HoconReader.Parse(text, "t.hocon")));
-        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
-    }
+    [InlineData("500ms", 500)]
+    [InlineData("5s", 5_000)]
+    [InlineData("2m", 120_000)]
+    public void Durations_on_the_command_line_read_as_in_the_file(string text, long milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), DurationArgument.Parse(text));
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("")]
+    [InlineData("5 s; rm")]
+    public void Anything_else_is_not_a_duration(string text) => Assert.Null(DurationArgument.Parse(text));
 }

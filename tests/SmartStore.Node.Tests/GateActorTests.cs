@@ -1,94 +1,81 @@
+using Akka.Actor;
+using Akka.TestKit;
+using SmartStore.Domain.Accounts;
+using SmartStore.Domain.Entry;
 using SmartStore.Domain.Floor;
 using SmartStore.Domain.Visits;
-using SmartStore.Actors;
-using SmartStore.Actors.TestKit;
-using SmartStore.Domain.Entry;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
-using SmartStore.Node.Accounts;
 using SmartStore.Node.Devices;
-using SmartStore.Node.Floor;
-using SmartStore.Node.Hosting;
-using SmartStore.Node.Visits;
+using SmartStore.Node.Health;
+using SmartStore.Node.Protocol;
 using SmartStore.Payments;
-using SmartStore.Persistence;
-using SmartStore.Testing;
 using Xunit;
-
-using VisitCommand = SmartStore.Node.Visits.VisitCommand;
 
 namespace SmartStore.Node.Tests;
 
-/// <summary>Stands in for visit actors: answers Open as an opened visit and shows it to a probe.</summary>
-internal sealed class VisitStandIn(string visitId, ActorRef<VisitCommand> seen) : Actor<VisitCommand>
+/// <summary>
+/// The gate and its admissions with the PSP simulator and the in-process transport; the accounts, the debt
+/// projection, the visits and the floor are probes that answer as those entities do.
+/// </summary>
+public sealed class GateActorTests : ActorTestHost
 {
-    protected override ValueTask ReceiveAsync(VisitCommand message)
-    {
-        seen.Tell(message);
-        if (message is VisitCommand.Open open)
-        {
-            open.ReplyTo.Tell(new VisitReply(VisitState.None(visitId) with { Phase = VisitPhase.Shopping, PayerId = open.Opened.PayerId, Party = open.Opened.Party }));
-        }
-
-        return default;
-    }
-}
-
-/// <summary>The gate actor against real accounts and a real payment ledger (SQLite), the PSP simulator and the in-process transport.</summary>
-#pragma warning disable CA1001 // The store factory is disposed in DisposeAsync (xunit's IAsyncLifetime), like the system.
-public sealed class GateActorTests : ActorTestKit
-{
-    private SqliteStoreFactory _factory = null!;
-    private readonly EventTypeRegistry _types = PaymentLedger.Register(ShopperAccount.Register(new EventTypeRegistry()));
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly InProcessTransport _transport = new();
     private readonly SimulatedPsp _psp = new(new PspSimulation());
-    private IEventStore _store = null!;
-    private EntityRegion<AccountCommand> _accounts = null!;
-    private PaymentLedger _ledger = null!;
-    private NodeHealth _health = null!;
-    private TestProbe<FloorCommand.Accept> _floorRecords = null!;
-    private TestProbe<VisitCommand> _visitsSeen = null!;
-    private ActorRef<DeviceCommand> _gate = null!;
+    private readonly HeldGateway _gateway;
+    private readonly NodeHealth _health = new(new RejectionCounters(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System);
+    private readonly Dictionary<string, AccountState> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _debts = new(StringComparer.Ordinal);
+    private TestProbe _visits = null!;
+    private TestProbe _floor = null!;
+    private IActorRef _gate = null!;
     private long _seq;
+
+    public GateActorTests() => _gateway = new HeldGateway(_psp);
 
     public override async Task InitializeAsync()
     {
-        _factory = new SqliteStoreFactory();
-        _store = await _factory.OpenAsync();
-        _ledger = new PaymentLedger(_store, _types, _psp);
-        _health = new NodeHealth(new RejectionCounters(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, Time);
-        _accounts = System.SpawnRegion<AccountCommand>("accounts", ctx => new ShopperAccount(ctx.EntityId, new EventSourcing(_store, _store, _types), Time));
-        _floorRecords = CreateProbe<FloorCommand.Accept>();
-        _visitsSeen = CreateProbe<VisitCommand>();
-        var floor = System.Spawn(Props.Create(() => new FloorStandIn(new Dictionary<string, BinReference>(), _floorRecords.Ref, autoComplete: true)), "floor");
-        var visits = System.SpawnRegion<VisitCommand>("visits", ctx => new VisitStandIn(ctx.EntityId, _visitsSeen.Ref));
-        var services = new GateServices("corner-01", "EUR", floor, visits, _accounts, _ledger, _psp, _transport, new EntrySettings { HoldMinor = 2_000 }, _health);
-        _gate = System.Spawn(Props.Create(() => new GateActor(StoreHarness.Small.Gates.Single(g => g.Id == "gate-in"), services)), "gate-in");
-        await Enrol("s-ana", "tok-ana");
-        await Enrol("s-poor", "decline-poor");
+        await base.InitializeAsync();
+        _accounts["s-ana"] = new AccountState(AccountStatus.Active, "Ana", "face/ana", "tok-ana", DateTimeOffset.UnixEpoch);
+        _accounts["s-poor"] = new AccountState(AccountStatus.Active, "Poor", "face/poor", "decline-poor", DateTimeOffset.UnixEpoch);
+        Answering<AccountRegion>(m => m is AccountEnvelope a ? new AccountReply(_accounts.GetValueOrDefault(a.ShopperId) ?? AccountState.None) : null);
+        Answering<DebtProjection>(m => m is GetDebt d ? new DebtOf(d.ShopperId, _debts.GetValueOrDefault(d.ShopperId)) : null);
+        _visits = Answering<VisitRegion>(m => m is VisitEnvelope { Command: VisitCommand.Open open } ? new VisitReply(VisitRules.Evolve(VisitState.None(open.Opened.VisitId), open.Opened)) : null);
+        _floor = Answering<FloorRegion>(m => m is FloorEnvelope ? Delivered.Accepted : null);
+        var services = new GateServices("corner-01", "EUR", Regions, _gateway, _transport, new EntrySettings { HoldMinor = 2_000 }, _health, Wait);
+        var gate = StoreHarness.Small.Gates.Single(g => g.Id == "gate-in");
+        _gate = System.ActorOf(Props.Create(() => new GateActor(gate, services)));
     }
 
-    public override async Task DisposeAsync()
+    /// <summary>A probe for a region that answers each message as <paramref name="answer"/> says (null: no answer).</summary>
+    private TestProbe Answering<TRegion>(Func<object, object?> answer)
     {
-        await base.DisposeAsync();
-        await _store.DisposeAsync();
-        await _factory.DisposeAsync();
+        var probe = ProbeFor<TRegion>();
+        probe.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (answer(message) is { } reply)
+            {
+                sender.Tell(reply);
+            }
+
+            return AutoPilot.KeepRunning;
+        }));
+        return probe;
     }
 
-    private async Task Enrol(string id, string token) =>
-        await _accounts.Actor.AskAsync<RegionCommand<AccountCommand>, AccountReply>(
-            r => new RegionCommand<AccountCommand>.Deliver(id, new AccountCommand.Enrol("Name of " + id, "face/" + id, token, DateTimeOffset.UnixEpoch, r)), TimeSpan.FromSeconds(10));
-
-    private async Task<Delivery> SendAsync(string @event, string? shopper = null, double? confidence = null, string? token = null, string? track = null, bool? inward = null, int? party = null, long? seq = null)
+    private TestProbe Send(string @event, string? shopper = null, double? confidence = null, string? token = null, string? track = null, bool? inward = null, int? party = null, long? seq = null)
     {
-        var ack = new DeliveryAck();
-        _gate.Tell(new DeviceCommand.Inbound(new GateEvent(1, "gate-in", seq ?? ++_seq, 10_000 + (_seq * 100), @event, shopper, confidence, token, track, inward, party), ack));
-        return await ack.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var device = Kit.CreateTestProbe();
+        _gate.Tell(new GateEvent(1, "gate-in", seq ?? ++_seq, 10_000 + (_seq * 100), @event, shopper, confidence, token, track, inward, party), device.Ref);
+        return device;
     }
+
+    private static Delivery Answer(TestProbe device) => device.ExpectMsg<Delivered>(Wait).Outcome;
 
     private async Task<GateCommand> NextCommandAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Wait);
         var published = await _transport.Commands.ReadAsync(timeout.Token);
         Assert.Equal("smartstore/corner-01/gate/gate-in/commands", published.Topic);
         return GateCommand.FromJson(published.Payload.Span)!;
@@ -97,12 +84,12 @@ public sealed class GateActorTests : ActorTestKit
     [Fact]
     public async Task A_known_consenting_shopper_is_admitted_with_a_hold_for_the_whole_party_and_the_gate_opens()
     {
-        Assert.Equal(Delivery.Accepted, await SendAsync("identified", shopper: "s-ana", confidence: 0.98, party: 3));
+        Assert.Equal(Delivery.Accepted, Answer(Send("identified", shopper: "s-ana", confidence: 0.98, party: 3)));
 
-        var open = Assert.IsType<VisitCommand.Open>(await _visitsSeen.ExpectMessageAsync());
+        var open = Assert.IsType<VisitCommand.Open>(_visits.ExpectMsg<VisitEnvelope>(Wait).Command);
         Assert.Equal(("s-ana", 3, 2_000L), (open.Opened.PayerId, open.Opened.Party, open.Opened.HoldMinor));
         Assert.NotNull(open.Opened.HoldReference);
-        var entry = Assert.IsType<EntryRecord>((await _floorRecords.ExpectMessageAsync()).Record);
+        var entry = Assert.IsType<EntryRecord>(Assert.IsType<FloorCommand.Accept>(_floor.ExpectMsg<FloorEnvelope>(Wait).Command).Record);
         Assert.Equal((open.Opened.VisitId, "s-ana", 3), (entry.Visit, entry.Payer, entry.Party));
         var command = await NextCommandAsync();
         Assert.Equal((GateCommand.Open, open.Opened.VisitId, 3), (command.Command, command.Visit, command.Party!.Value));
@@ -112,10 +99,10 @@ public sealed class GateActorTests : ActorTestKit
     [Fact]
     public async Task An_app_code_admits_its_shopper_and_an_unknown_code_is_refused()
     {
-        await SendAsync("token", token: "shopper:s-ana");
-        await SendAsync("token", token: "not-a-code");
-
+        Answer(Send("token", token: "shopper:s-ana"));
         Assert.Equal(GateCommand.Open, (await NextCommandAsync()).Command);
+        Answer(Send("token", token: "not-a-code"));
+
         var deny = await NextCommandAsync();
         Assert.Equal((GateCommand.Deny, "unknown code or card"), (deny.Command, deny.Reason));
     }
@@ -126,39 +113,88 @@ public sealed class GateActorTests : ActorTestKit
     [InlineData("s-poor", 0.99, "declined a hold")]
     public async Task Entry_is_denied_with_a_reason_the_shopper_can_act_on(string shopper, double confidence, string reason)
     {
-        Assert.Equal(Delivery.Accepted, await SendAsync("identified", shopper: shopper, confidence: confidence));
+        Assert.Equal(Delivery.Accepted, Answer(Send("identified", shopper: shopper, confidence: confidence)));
 
         var deny = await NextCommandAsync();
         Assert.Equal(GateCommand.Deny, deny.Command);
         Assert.Contains(reason, deny.Reason, StringComparison.Ordinal);
-        await _visitsSeen.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
-        await _floorRecords.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(50));
+        _visits.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        _floor.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
         Assert.Equal(1, _health.Snapshot().EntriesDenied);
     }
 
     [Fact]
     public async Task A_shopper_with_an_unpaid_balance_is_denied_until_it_is_settled()
     {
-        await _ledger.RecordUnpaidAsync("old-visit", "s-ana", 1_250, "EUR", "declined last week");
+        _debts["s-ana"] = 1_250;
 
-        await SendAsync("identified", shopper: "s-ana", confidence: 0.99);
+        Answer(Send("identified", shopper: "s-ana", confidence: 0.99));
 
         Assert.Contains("unpaid balance of 1250", (await NextCommandAsync()).Reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Crossings_go_to_the_floor_and_a_redelivered_identification_opens_nothing_twice()
+    public void Crossings_go_to_the_floor_and_a_redelivered_identification_opens_nothing_twice()
     {
-        await SendAsync("identified", shopper: "s-ana", confidence: 0.98, seq: 1);
-        Assert.Equal(Delivery.Duplicate, await SendAsync("identified", shopper: "s-ana", confidence: 0.98, seq: 1));
-        await SendAsync("crossed", track: "trk-9", inward: true, seq: 2);
+        Assert.Equal(Delivery.Accepted, Answer(Send("identified", shopper: "s-ana", confidence: 0.98, seq: 1)));
+        Assert.Equal(Delivery.Duplicate, Answer(Send("identified", shopper: "s-ana", confidence: 0.98, seq: 1)));
+        Assert.Equal(Delivery.Accepted, Answer(Send("crossed", track: "trk-9", inward: true, seq: 2)));
 
-        Assert.IsType<EntryRecord>((await _floorRecords.ExpectMessageAsync()).Record);
-        var crossing = Assert.IsType<CrossingRecord>((await _floorRecords.ExpectMessageAsync()).Record);
+        Assert.IsType<EntryRecord>(Assert.IsType<FloorCommand.Accept>(_floor.ExpectMsg<FloorEnvelope>(Wait).Command).Record);
+        var crossing = Assert.IsType<CrossingRecord>(Assert.IsType<FloorCommand.Accept>(_floor.ExpectMsg<FloorEnvelope>(Wait).Command).Record);
         Assert.Equal(("gate-in", "trk-9", true), (crossing.Gate, crossing.Track, crossing.In));
-        Assert.IsType<VisitCommand.Open>(await _visitsSeen.ExpectMessageAsync());
-        await _visitsSeen.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
+        Assert.IsType<VisitCommand.Open>(_visits.ExpectMsg<VisitEnvelope>(Wait).Command);
+        _visits.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Assert.Equal(1, _psp.OpenHolds);
     }
+
+    [Fact]
+    public async Task A_slow_payment_provider_holds_back_only_its_own_admission_not_the_gates_crossings()
+    {
+        _gateway.Hold();
+        var identification = Send("identified", shopper: "s-ana", confidence: 0.98);
+        await _gateway.HeldAsync(Wait);
+
+        // The hold is with the provider; the gate still reports a crossing at once.
+        Assert.Equal(Delivery.Accepted, Answer(Send("crossed", track: "trk-1", inward: true)));
+        identification.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        _gateway.Release();
+        Assert.Equal(Delivery.Accepted, Answer(identification));
+        Assert.Equal(GateCommand.Open, (await NextCommandAsync()).Command);
+    }
+
+    /// <summary>The simulator behind a switch: while held, calls wait until released.</summary>
+    private sealed class HeldGateway(IPaymentGateway inner) : IPaymentGateway
+    {
+        private TaskCompletionSource _release = Released();
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Hold() => _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _release.TrySetResult();
+
+        public Task HeldAsync(TimeSpan timeout) => _entered.Task.WaitAsync(timeout);
+
+        public async Task<PaymentResult> AuthoriseAsync(string idempotencyKey, string paymentToken, long amountMinor, string currency, CancellationToken cancellationToken = default)
+        {
+            _entered.TrySetResult();
+            await _release.Task.WaitAsync(cancellationToken);
+            return await inner.AuthoriseAsync(idempotencyKey, paymentToken, amountMinor, currency, cancellationToken);
+        }
+
+        public Task<PaymentResult> CaptureAsync(string idempotencyKey, string paymentToken, long amountMinor, string currency, string? authorisation, CancellationToken cancellationToken = default) =>
+            inner.CaptureAsync(idempotencyKey, paymentToken, amountMinor, currency, authorisation, cancellationToken);
+
+        public Task<PaymentResult> VoidAsync(string idempotencyKey, string authorisation, CancellationToken cancellationToken = default) => inner.VoidAsync(idempotencyKey, authorisation, cancellationToken);
+
+        public Task<PaymentResult> RefundAsync(string idempotencyKey, string capture, long amountMinor, CancellationToken cancellationToken = default) => inner.RefundAsync(idempotencyKey, capture, amountMinor, cancellationToken);
+
+        private static TaskCompletionSource Released()
+        {
+            var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            released.SetResult();
+            return released;
+        }
+    }
 }
-#pragma warning restore CA1001

@@ -10,9 +10,8 @@ using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Hosting;
-using SmartStore.Node.Visits;
 using SmartStore.Payments;
-using SmartStore.Persistence.Sqlite;
+using SmartStore.Node.Persistence;
 using SmartStore.Testing;
 using Xunit;
 using static SmartStore.Node.Tests.DevicePublishing;
@@ -89,13 +88,16 @@ public sealed class NodeProcessTests : IAsyncLifetime
         var badConfig = Path.Combine(_directory.FullName, "bad.hocon");
         await File.WriteAllTextAsync(badConfig, "smartstore.transport.kind = mqtt\nsmartstore.transport.mqtt.prot = 5\n");
         var typo = await NodeProcess.RunToEndAsync(["run", "--config", badConfig]);
+        var missing = await NodeProcess.RunToEndAsync(["run", "--config", Path.Combine(_directory.FullName, "nowhere.hocon")]);
 
         Assert.Equal(2, inProcess.ExitCode);
         Assert.Contains("'smartstore.transport.kind' is 'in-process'", inProcess.Output, StringComparison.Ordinal);
         Assert.Equal(2, badArgument.ExitCode);
         Assert.Contains("--health-every takes a duration", badArgument.Output, StringComparison.Ordinal);
         Assert.Equal(2, typo.ExitCode);
-        Assert.Contains("bad.hocon:2: unknown key 'smartstore.transport.mqtt.prot'", typo.Output.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("bad.hocon: unknown key 'smartstore.transport.mqtt.prot'", typo.Output.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("the configuration file does not exist", missing.Output, StringComparison.Ordinal);
     }
 
     private static string LayoutPath => Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml");
@@ -132,8 +134,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
     /// <summary>Reads the journal the processes left with a node of its own: every scripted visit paid once, with its receipt.</summary>
     private async Task AssertJournalHoldsTheScriptedReceiptsAsync()
     {
-        await using var store = await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Journal));
-        await using var reader = StoreNode.Start(new StoreNodeOptions(StoreHarness.Small), store, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), new InProcessTransport(), NullLoggerFactory.Instance);
+        await using var reader = await StoreNode.StartAsync(new StoreNodeOptions(StoreHarness.Small) { Journal = JournalSettings.SqliteFile(Journal) }, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), new InProcessTransport(), NullLoggerFactory.Instance);
         var paid = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var identification in _morning.Messages.OfType<GateEvent>().Where(g => g.Event is "identified" or "token"))
         {

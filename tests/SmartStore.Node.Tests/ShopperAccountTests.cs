@@ -1,97 +1,110 @@
-using System.Text;
-using SmartStore.Actors;
+using System.Data.Common;
+using Akka.Actor;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using SmartStore.Domain.Accounts;
 using SmartStore.Node.Accounts;
-using SmartStore.Persistence;
+using SmartStore.Node.Persistence;
+using SmartStore.Node.Protocol;
 using SmartStore.Testing;
 using Xunit;
 
 namespace SmartStore.Node.Tests;
 
-[CollectionDefinition("postgres")]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
-
-public sealed class SqliteShopperAccountTests : ShopperAccountTests
-{
-    protected override IStoreFactory CreateFactory() => new SqliteStoreFactory();
-}
+public sealed class SqliteShopperAccountTests : ShopperAccountTests;
 
 [Collection("postgres")]
 public sealed class PostgresShopperAccountTests(PostgresFixture postgres) : ShopperAccountTests
 {
-    protected override IStoreFactory CreateFactory() => new PostgresStoreFactory(postgres.Server);
+    protected override IJournalFactory CreateJournals() => new PostgresJournals(postgres.Server);
+
+    protected override IEnumerable<string> DatabaseFilesOnDisk => [postgres.Server.DataDirectory];
 }
 
-/// <summary>Shopper accounts on each real store: enrolment rules and the right to erasure.</summary>
-public abstract class ShopperAccountTests : StoreTestBase
+/// <summary>Shopper accounts on each real journal: enrolment rules, sealed personal fields, and erasure on the bytes.</summary>
+public abstract class ShopperAccountTests : ActorTestHost
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private static readonly DateTimeOffset Consent = new(2026, 11, 1, 9, 30, 0, TimeSpan.Zero);
-    private readonly EventTypeRegistry _types = ShopperAccount.Register(new EventTypeRegistry());
-    private ActorSystem _system = null!;
 
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _system = ActorSystem.Create("accounts");
-    }
+    /// <summary>The files the journal lives in on disk (for SQLite: its folder; for PostgreSQL: the server's data directory).</summary>
+    protected virtual IEnumerable<string> DatabaseFilesOnDisk => Journal.IsPostgres ? [] : [Path.GetDirectoryName(Path.GetFullPath(Journal.SqlitePath))!];
 
-    public override async Task DisposeAsync()
-    {
-        await _system.ShutdownAsync();
-        await base.DisposeAsync();
-    }
+    private IActorRef Account(string id) => System.ActorOf(Props.Create(() => new ShopperAccountActor(id)));
 
-    private EntityRegion<AccountCommand> Accounts(ActorSystem system, IEventStore store, int snapshotEvery = 2) =>
-        system.SpawnRegion<AccountCommand>(
-            "accounts",
-            ctx => new ShopperAccount(ctx.EntityId, new EventSourcing(store, store, _types) { SnapshotEvery = snapshotEvery }, TimeProvider.System),
-            new RegionOptions { EntitySupervision = EventSourcing.RestartWithBackoff });
-
-    private static Task<AccountReply> Ask(EntityRegion<AccountCommand> accounts, string id, Func<ActorRef<AccountReply>, AccountCommand> command) =>
-        accounts.Actor.AskAsync<RegionCommand<AccountCommand>, AccountReply>(r => new RegionCommand<AccountCommand>.Deliver(id, command(r)), Wait);
+    private static Task<AccountReply> AskAsync(IActorRef account, AccountCommand command) => account.Ask<AccountReply>(command, Wait);
 
     [Fact]
     public async Task Enrolment_needs_explicit_consent_and_happens_once()
     {
-        var accounts = Accounts(_system, Store);
+        var account = Account("s1");
 
-        var noConsent = await Ask(accounts, "s1", r => new AccountCommand.Enrol("Ada", "face/ada-1", "tok-ada", null, r));
-        var enrolled = await Ask(accounts, "s1", r => new AccountCommand.Enrol("Ada", "face/ada-1", "tok-ada", Consent, r));
-        var twice = await Ask(accounts, "s1", r => new AccountCommand.Enrol("Ada", "face/ada-1", "tok-ada", Consent, r));
+        var noConsent = await AskAsync(account, new AccountCommand.Enrol("Ada Byron-x91", "face/ada-1", "tok-ada-5531", null));
+        var enrolled = await AskAsync(account, new AccountCommand.Enrol("Ada Byron-x91", "face/ada-1", "tok-ada-5531", Consent));
+        var twice = await AskAsync(account, new AccountCommand.Enrol("Ada Byron-x91", "face/ada-1", "tok-ada-5531", Consent));
 
         Assert.Contains("consent", noConsent.Refused, StringComparison.Ordinal);
-        Assert.Equal((AccountStatus.Active, "tok-ada", Consent), (enrolled.State.Status, enrolled.State.PaymentToken, enrolled.State.ConsentedAt));
+        Assert.Equal((AccountStatus.Active, "tok-ada-5531", (DateTimeOffset?)Consent), (enrolled.State.Status, enrolled.State.PaymentToken, enrolled.State.ConsentedAt));
         Assert.Equal("already enrolled", twice.Refused);
-        Assert.Equal(1, await Store.ReadHighestSequenceAsync(ShopperAccount.StreamOf("s1")));
+
+        // The account's key, then the enrolment with its personal fields sealed: two rows, no name in the clear.
+        Assert.Equal(2, await RowsAsync("shopper-s1"));
+        Assert.Empty(DatabaseFiles.Containing(DatabaseFilesOnDisk, "Ada Byron-x91"));
+        Assert.Empty(DatabaseFiles.Containing(DatabaseFilesOnDisk, "tok-ada-5531"));
     }
 
     [Fact]
-    public async Task Erasure_leaves_no_personal_data_or_biometric_reference_in_events_or_snapshots_and_survives_a_restart()
+    public async Task Erasure_deletes_the_accounts_rows_with_its_key_and_a_restarted_node_recovers_it_as_erased_for_good()
     {
-        var accounts = Accounts(_system, Store);
-        await Ask(accounts, "s2", r => new AccountCommand.Enrol("Grace Hopper", "face/grace-7", "tok-grace-4242", Consent, r));
-        await Ask(accounts, "s2", r => new AccountCommand.ChangePaymentMethod("tok-grace-9999", r));
-        await Ask(accounts, "other", r => new AccountCommand.Enrol("Alan", "face/alan-1", "tok-alan", Consent, r));
-        Assert.NotNull(await Store.LoadSnapshotAsync(ShopperAccount.StreamOf("s2")));
+        var account = Account("s2");
+        await AskAsync(account, new AccountCommand.Enrol("Grace Hopper", "face/grace-7", "tok-grace-4242", Consent));
+        await AskAsync(account, new AccountCommand.ChangePaymentMethod("tok-grace-9999"));
+        var other = Account("other");
+        await AskAsync(other, new AccountCommand.Enrol("Alan Turing", "face/alan-1", "tok-alan", Consent));
 
-        var erased = await Ask(accounts, "s2", r => new AccountCommand.Erase(r));
+        var erased = await AskAsync(account, AccountCommand.Erase.Instance);
 
-        Assert.Equal(AccountState.None with { Status = AccountStatus.Erased }, erased.State);
-        var everything = (await Store.ReadAllAsync(0, 1_000)).Events;
-        var text = string.Join("\n", everything.Select(e => Encoding.UTF8.GetString(e.Payload.Span)));
-        foreach (var personal in new[] { "Grace", "grace-7", "4242", "9999" })
+        Assert.Null(erased.Refused);
+        Assert.Equal(AccountState.Erased, erased.State);
+
+        // Only the erasure's own row is left (marked deleted, holding the sequence number): the key and the sealed
+        // fields are gone with the rows, so nothing that was stored can be opened again.
+        Assert.Equal(0, await RowsAsync("shopper-s2"));
+        Assert.Equal(1, await RowsAsync("shopper-s2", includeDeleted: true));
+        foreach (var personal in new[] { "Grace Hopper", "face/grace-7", "tok-grace-4242", "tok-grace-9999" })
         {
-            Assert.DoesNotContain(personal, text, StringComparison.Ordinal);
+            Assert.Empty(DatabaseFiles.Containing(DatabaseFilesOnDisk, personal));
         }
 
-        Assert.Contains("Alan", text, StringComparison.Ordinal);   // other shoppers are untouched
-        var snapshot = await Store.LoadSnapshotAsync(ShopperAccount.StreamOf("s2"));
-        Assert.True(snapshot is null || !Encoding.UTF8.GetString(snapshot.Payload.Span).Contains("Grace", StringComparison.Ordinal));
+        // A fresh actor (a restarted node) recovers the account as erased, and refuses to bring it back.
+        Kit.Watch(account);
+        System.Stop(account);
+        Kit.ExpectTerminated(account, Wait);
+        var again = Account("s2");
+        Assert.Equal(AccountStatus.Erased, (await AskAsync(again, AccountCommand.Get.Instance)).State.Status);
+        Assert.NotNull((await AskAsync(again, new AccountCommand.Enrol("Grace Hopper", "face/grace-7", "tok", Consent))).Refused);
+        Assert.Null((await AskAsync(again, AccountCommand.Erase.Instance)).Refused);
 
-        // A fresh node recovers the account as erased, and refuses to bring it back.
-        await using var restarted = ActorSystem.Create("accounts-2");
-        var again = Accounts(restarted, Store);
-        Assert.Equal(AccountStatus.Erased, (await Ask(again, "s2", r => new AccountCommand.Get(r))).State.Status);
-        Assert.NotNull((await Ask(again, "s2", r => new AccountCommand.Enrol("Grace Hopper", "face/grace-7", "tok", Consent, r))).Refused);
+        // Other shoppers are untouched.
+        Assert.Equal("Alan Turing", (await AskAsync(Account("other"), AccountCommand.Get.Instance)).State.Name);
+    }
+
+    /// <summary>The journal rows of a stream, read with SQL straight from the database.</summary>
+    private async Task<long> RowsAsync(string persistenceId, bool includeDeleted = false)
+    {
+        var sql = $"SELECT COUNT(*) FROM journal WHERE persistence_id = @id{(includeDeleted ? string.Empty : " AND deleted = @deleted")}";
+        await using DbConnection connection = Journal.IsPostgres ? new NpgsqlConnection(Journal.PostgresConnection) : new SqliteConnection(SmartStore.Node.Persistence.Journal.ConnectionString(Journal));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var id = command.CreateParameter();
+        id.ParameterName = "@id";
+        id.Value = persistenceId;
+        command.Parameters.Add(id);
+        var deleted = command.CreateParameter();
+        deleted.ParameterName = "@deleted";
+        deleted.Value = false;
+        command.Parameters.Add(deleted);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), global::System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -1,35 +1,33 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using SmartStore.Domain.Layouts;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Hosting;
+using SmartStore.Node.Persistence;
 using SmartStore.Payments;
-using SmartStore.Persistence;
-using SmartStore.Testing;
 
 namespace SmartStore.Node.Tests;
 
 /// <summary>
-/// A whole node on a real store (SQLite or PostgreSQL), the payment provider simulator and the in-process
+/// A whole node on a real journal (SQLite or PostgreSQL), the payment provider simulator and the in-process
 /// transport, as a test drives it: start, feed, stop, start again on the same journal.
 /// </summary>
 internal sealed class StoreHarness : IAsyncDisposable
 {
     public static readonly StoreLayout Small = LayoutReader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml")), "small-convenience.yaml");
     public static readonly long Start = new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly IStoreFactory _factory;
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly int _maxGatewayAttempts;
 
-    private StoreHarness(IStoreFactory factory, IEventStore store, SimulatedPsp psp, StoreNodeOptions options)
+    private StoreHarness(JournalSettings journal, SimulatedPsp psp, StoreNodeOptions options, int maxGatewayAttempts)
     {
-        _factory = factory;
-        Store = store;
+        Journal = journal;
         Psp = psp;
         Options = options;
+        _maxGatewayAttempts = maxGatewayAttempts;
     }
 
-    public IEventStore Store { get; private set; }
+    public JournalSettings Journal { get; }
 
     public SimulatedPsp Psp { get; }
 
@@ -39,12 +37,13 @@ internal sealed class StoreHarness : IAsyncDisposable
 
     public StoreNode Node { get; private set; } = null!;
 
-    public static async Task<StoreHarness> StartAsync(IStoreFactory factory, Func<StoreNodeOptions, StoreNodeOptions>? configure = null, int maxGatewayAttempts = 6)
+    public static async Task<StoreHarness> StartAsync(IJournalFactory journals, Func<StoreNodeOptions, StoreNodeOptions>? configure = null, int maxGatewayAttempts = 6)
     {
-        var options = new StoreNodeOptions(Small) { PaymentRetryDelay = TimeSpan.FromMilliseconds(50) };
+        var journal = await journals.CreateAsync();
+        var options = new StoreNodeOptions(Small) { Journal = journal, PaymentRetryDelay = TimeSpan.FromMilliseconds(50) };
         options = configure?.Invoke(options) ?? options;
-        var harness = new StoreHarness(factory, await factory.OpenAsync(), new SimulatedPsp(new PspSimulation { Seed = 5 }), options);
-        harness.StartNode(maxGatewayAttempts);
+        var harness = new StoreHarness(journal, new SimulatedPsp(new PspSimulation { Seed = 5 }), options, maxGatewayAttempts);
+        await harness.StartNodeAsync();
         return harness;
     }
 
@@ -64,63 +63,38 @@ internal sealed class StoreHarness : IAsyncDisposable
 
     public ValueTask<Delivery> SendRawAsync(string topic, string payload) => Transport.SendAsync(topic, System.Text.Encoding.UTF8.GetBytes(payload));
 
-    /// <summary>Ends the feed: the store clock passes the settlement bound, and every expected visit is decided.</summary>
-    public async Task FinishAsync(long endMs, int visits, bool allDecidedByThisNode = true)
+    /// <summary>
+    /// Ends the feed: the store clock passes the settlement bound, and the receipt projection (which reads the
+    /// journal, so it also holds what earlier processes decided) shows every expected visit decided.
+    /// </summary>
+    public async Task FinishAsync(long endMs, int visits)
     {
         await Node.AdvanceClockAsync(endMs + Options.Floor.SettlementBoundMs + 1_000);
-        // Counted in the journal, so visits settled before a restart count too.
         using var timeout = new CancellationTokenSource(Patience);
-        while ((await ReadAllAsync()).Count(e => e.TypeName is "receipt-issued" or "visit-sent-to-review") < visits)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-
-        // The live receipt book hears of a decision just after it is stored.
-        if (allDecidedByThisNode)
-        {
-            await Node.Receipts.WaitForDecidedAsync(visits, timeout.Token);
-        }
+        await Node.Receipts.WaitForDecidedAsync(visits, timeout.Token);
     }
 
-    /// <summary>Stops the node (and closes the journal) and starts a fresh one on the same journal: a restart.</summary>
+    /// <summary>Waits until the receipt projection satisfies <paramref name="condition"/>.</summary>
+    public async Task WaitForReceiptsAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        await Node.Receipts.WaitUntilAsync(condition, timeout.Token);
+    }
+
+    /// <summary>Stops the node gracefully and starts a fresh one on the same journal: a restart.</summary>
     public async Task RestartAsync()
     {
         await Node.DisposeAsync();
-        await Store.DisposeAsync();
-        Store = await _factory.OpenAsync();
-        StartNode(6);
+        await StartNodeAsync();
     }
 
-    /// <summary>Every stored event of the journal, in global order.</summary>
-    public async Task<IReadOnlyList<PersistedEvent>> ReadAllAsync()
-    {
-        var all = new List<PersistedEvent>();
-        long after = 0;
-        while (true)
-        {
-            var page = await Store.ReadAllAsync(after, 1_000);
-            all.AddRange(page.Events);
-            if (page.Events.Count == 0)
-            {
-                return all;
-            }
+    public async ValueTask DisposeAsync() => await Node.DisposeAsync();
 
-            after = page.Events[^1].Position;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Node.DisposeAsync();
-        await Store.DisposeAsync();
-        await _factory.DisposeAsync();
-    }
-
-    private void StartNode(int maxGatewayAttempts)
+    private async Task StartNodeAsync()
     {
         Transport = new InProcessTransport();
-        var gateway = new ResilientGateway(Psp, new RetrySettings { MaxAttempts = maxGatewayAttempts, FirstDelay = TimeSpan.FromMilliseconds(2) });
-        Node = StoreNode.Start(Options, Store, gateway, Transport, NullLoggerFactory.Instance);
+        var gateway = new ResilientGateway(Psp, new RetrySettings { MaxAttempts = _maxGatewayAttempts, FirstDelay = TimeSpan.FromMilliseconds(2) });
+        Node = await StoreNode.StartAsync(Options, gateway, Transport);
         Transport.Connect(Node);
     }
 }

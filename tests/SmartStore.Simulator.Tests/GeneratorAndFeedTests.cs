@@ -51,7 +51,7 @@ public sealed class GeneratorAndFeedTests : IDisposable
         Assert.Equal(generated.Header, header);
         Assert.Empty(problems);
         Assert.Equal(generated.Messages.Count, messages.Count);
-        Assert.All(generated.Messages.Zip(messages), pair =>
+        Assert.All(generated.Messages.Zip(messages, (first, second) => (First: first, Second: second)), pair =>
         {
             Assert.Equal((pair.First.At, pair.First.Topic), (pair.Second.At, pair.Second.Topic));
             Assert.Equal(pair.First.Payload, pair.Second.Payload);
@@ -63,7 +63,7 @@ public sealed class GeneratorAndFeedTests : IDisposable
             Assert.Equal(Small.StoreId, store);
             Assert.True(parser.Parse(kind, device, m.Payload).Accepted, m.Topic);
         });
-        Assert.True(messages.Zip(messages.Skip(1)).All(p => p.First.At <= p.Second.At), "a feed is in arrival order");
+        Assert.True(messages.Zip(messages.Skip(1), (first, second) => first.At <= second.At).All(ordered => ordered), "a feed is in arrival order");
     }
 
     [Fact]

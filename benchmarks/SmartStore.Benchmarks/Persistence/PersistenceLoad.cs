@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using SmartStore.Actors;
-using SmartStore.Persistence;
-using SmartStore.Persistence.PostgreSql;
-using SmartStore.Persistence.Sqlite;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SmartStore.Node.Persistence;
 using SmartStore.Testing;
 
 namespace SmartStore.Benchmarks.Persistence;
@@ -17,140 +20,195 @@ public sealed record Tally(int Count);
 [JsonSerializable(typeof(Tally))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;
 
-public abstract record BenchCommand
+/// <summary>How a bench cart stores each command's event.</summary>
+public enum PersistMode
 {
-    public sealed record Pick(ActorRef<long> ReplyTo) : BenchCommand;
+    /// <summary>Persist: the actor takes no command until the event is stored.</summary>
+    OneAtATime,
+
+    /// <summary>PersistAsync: commands go on while events are stored.</summary>
+    Async,
+
+    /// <summary>PersistAll of 20 events per command.</summary>
+    AllOfTwenty,
 }
 
-/// <summary>The smallest real event-sourced actor: one event per command, reply after persist.</summary>
-public sealed class BenchCart(string id, EventSourcing persistence) : EventSourcedActor<BenchCommand, object, Tally>(persistence)
+/// <summary>The smallest real persistent actor: events per command as its mode says, the reply once stored.</summary>
+public sealed class BenchCart : ReceivePersistentActor
 {
-    protected override string PersistenceId => id;
+    private int _count;
 
-    protected override Tally InitialState => new(0);
-
-    protected override Tally Apply(Tally state, object @event) => new(state.Count + 1);
-
-    protected override async ValueTask HandleAsync(BenchCommand command)
+    public BenchCart(string id, PersistMode mode)
     {
-        var pick = (BenchCommand.Pick)command;
-        await PersistAsync(new Picked("sku-1"));
-        pick.ReplyTo.Tell(Version);
+        PersistenceId = id;
+        Recover<Picked>(_ => _count++);
+        Recover<SnapshotOffer>(offer => _count = ((Tally)offer.Snapshot).Count);
+        Command<string>(_ =>
+        {
+            var replyTo = Sender;
+            switch (mode)
+            {
+                case PersistMode.OneAtATime:
+                    Persist(new Picked("sku-1"), _ => replyTo.Tell(++_count));
+                    break;
+                case PersistMode.Async:
+                    PersistAsync(new Picked("sku-1"), _ => replyTo.Tell(++_count));
+                    break;
+                default:
+                    var left = 20;
+                    PersistAll(Enumerable.Repeat(new Picked("sku-1"), 20), _ =>
+                    {
+                        _count++;
+                        if (--left == 0)
+                        {
+                            replyTo.Tell(_count);
+                        }
+                    });
+                    break;
+            }
+        });
+        Command<Tally>(tally => SaveSnapshot(tally));
+        Command<SaveSnapshotSuccess>(_ => { });
     }
+
+    public override string PersistenceId { get; }
 }
 
 /// <summary>
-/// The persistence load run (issue 3): events per second through the event-sourced actor path with and
-/// without group commit, on both stores, and recovery speed with and without a snapshot. PostgreSQL runs with
-/// fsync on, SQLite with synchronous=FULL: every acknowledged event is durable.
+/// The journal load run: events per second through Akka.Persistence.Sql as the node configures it (the same
+/// <see cref="Journal.WithSmartStoreJournal"/>), with 1, 16 and 256 persistent actors and each way of
+/// persisting, and recovery speed with and without a snapshot. PostgreSQL runs with fsync on, SQLite with
+/// synchronous=FULL: every acknowledged event is durable.
 /// </summary>
 internal static class PersistenceLoad
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(4);
 
-    private static EventTypeRegistry Types() => new EventTypeRegistry()
-        .Register("picked", 1, BenchJsonContext.Default.Picked)
-        .Register("tally", 1, BenchJsonContext.Default.Tally);
+    private static EventCatalog Catalog() => NodeCatalog.Create()
+        .Register("bench-picked", 1, BenchJsonContext.Default.Picked)
+        .Register("bench-tally", 1, BenchJsonContext.Default.Tally);
 
     public static async Task RunAsync()
     {
         await using var postgres = await PostgresServer.StartAsync(durable: true);
-        Console.WriteLine("| store | streams | group commit (events/s) | one transaction per append (events/s) | ratio |");
+        Console.WriteLine("| journal | actors | Persist (events/s) | PersistAsync (events/s) | PersistAll of 20 (events/s) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         foreach (var kind in new[] { "sqlite", "postgresql" })
         {
-            foreach (var streams in new[] { 1, 16, 256 })
+            foreach (var actors in new[] { 1, 16, 256 })
             {
-                var batched = await ThroughputAsync(kind, postgres, streams, new GroupCommitOptions { Writers = kind == "sqlite" ? 1 : 2 });
-                var unbatched = await ThroughputAsync(kind, postgres, streams, GroupCommitOptions.Unbatched);
-                Console.WriteLine($"| {kind} | {streams} | {batched:N0} | {unbatched:N0} | {batched / unbatched:0.0}× |");
+                var rates = new List<double>();
+                foreach (var mode in Enum.GetValues<PersistMode>())
+                {
+                    await using var journal = await JournalHost.StartAsync(kind, postgres, Catalog());
+                    rates.Add(await ThroughputAsync(journal.System, actors, mode));
+                }
+
+                Console.WriteLine($"| {kind} | {actors} | {rates[0]:N0} | {rates[1]:N0} | {rates[2]:N0} |");
             }
         }
-
-        var relaxed = await ThroughputAsync("sqlite-normal", postgres, 256, new GroupCommitOptions { Writers = 1 });
-        Console.WriteLine($"| sqlite, synchronous=NORMAL (crash-safe, not power-loss-safe) | 256 | {relaxed:N0} | | |");
 
         Console.WriteLine();
-        Console.WriteLine("| store | recovery of one actor | time (median of 5) | events replayed/s | state of 10,000 events recovered/s |");
-        Console.WriteLine("| --- | --- | ---: | ---: | ---: |");
+        Console.WriteLine("| journal | recovery | time (median of 5) | events replayed/s |");
+        Console.WriteLine("| --- | --- | ---: | ---: |");
         foreach (var kind in new[] { "sqlite", "postgresql" })
         {
-            foreach (var snapshot in new[] { false, true })
+            foreach (var (label, actors, events, snapshot) in new[] { ("one actor, 10,000 events", 1, 10_000, false), ("one actor, snapshot at 9,900 + 100 events", 1, 10_000, true), ("256 actors × 100 events", 256, 100, false) })
             {
-                var (median, replayed) = await RecoveryAsync(kind, postgres, snapshot);
-                var label = snapshot ? "snapshot at 9,900 + 100 events" : "10,000 events, no snapshot";
-                Console.WriteLine($"| {kind} | {label} | {median.TotalMilliseconds:N1} ms | {replayed / median.TotalSeconds:N0} | {10_000 / median.TotalSeconds:N0} |");
+                var (median, replayed) = await RecoveryAsync(kind, postgres, actors, events, snapshot);
+                Console.WriteLine($"| {kind} | {label} | {median.TotalMilliseconds:N1} ms | {replayed / median.TotalSeconds:N0} |");
             }
         }
     }
 
-    private static async Task<IEventStore> OpenAsync(string kind, PostgresServer postgres, GroupCommitOptions groupCommit)
+    private static async Task<double> ThroughputAsync(ActorSystem system, int actors, PersistMode mode)
     {
-        if (kind.StartsWith("sqlite", StringComparison.Ordinal))
-        {
-            var path = Path.Combine(Directory.CreateTempSubdirectory("bench-sqlite-").FullName, "journal.db");
-            return await SqliteEventStore.OpenAsync(new SqliteStoreOptions(path) { GroupCommit = groupCommit, DurableCommits = kind == "sqlite" });
-        }
+        var carts = Enumerable.Range(0, actors).Select(i => system.ActorOf(Props.Create(() => new BenchCart($"cart-{mode}-{i}", mode)))).ToArray();
 
-        return await PostgresEventStore.OpenAsync(new PostgresStoreOptions(await postgres.CreateDatabaseAsync("bench")) { GroupCommit = groupCommit });
-    }
-
-    private static async Task<double> ThroughputAsync(string kind, PostgresServer postgres, int streams, GroupCommitOptions groupCommit)
-    {
-        await using var store = await OpenAsync(kind, postgres, groupCommit);
-        var persistence = new EventSourcing(store, store, Types()) { SnapshotEvery = 0 };
-        await using var system = ActorSystem.Create("bench");
-        var carts = Enumerable.Range(0, streams)
-            .Select(i => system.Spawn(Props.Create<BenchCommand>(() => new BenchCart($"cart-{i}", persistence)), $"cart-{i}"))
-            .ToArray();
-
-        // Warm-up: one event per stream (creates the streams, opens connections).
-        await Task.WhenAll(carts.Select(c => c.AskAsync<BenchCommand, long>(r => new BenchCommand.Pick(r), TimeSpan.FromSeconds(60))));
+        // Warm-up: one command per actor (creates the streams, opens connections).
+        await Task.WhenAll(carts.Select(c => c.Ask<int>("pick", TimeSpan.FromSeconds(60))));
         long events = 0;
+        var perCommand = mode == PersistMode.AllOfTwenty ? 20 : 1;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(carts.Select(cart => Task.Run(async () =>
         {
             while (clock.Elapsed < Window)
             {
-                await cart.AskAsync<BenchCommand, long>(r => new BenchCommand.Pick(r), TimeSpan.FromSeconds(60));
-                Interlocked.Increment(ref events);
+                await cart.Ask<int>("pick", TimeSpan.FromSeconds(60));
+                Interlocked.Add(ref events, perCommand);
             }
         })));
         return events / clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task<(TimeSpan Median, int Replayed)> RecoveryAsync(string kind, PostgresServer postgres, bool withSnapshot)
+    private static async Task<(TimeSpan Median, int Replayed)> RecoveryAsync(string kind, PostgresServer postgres, int actors, int events, bool withSnapshot)
     {
-        await using var store = await OpenAsync(kind, postgres, new GroupCommitOptions());
-        var types = Types();
-        var picked = types.Serialize(new Picked("sku-1"));
-        for (var i = 0; i < 100; i++)
+        var catalog = Catalog();
+        var names = Enumerable.Range(0, actors).Select(i => $"big-{i}").ToArray();
+        string? location;
+        await using (var writer = await JournalHost.StartAsync(kind, postgres, catalog))
         {
-            await store.AppendAsync("cart-big", i * 100, Enumerable.Repeat(picked, 100).ToArray());
+            location = writer.Location;
+            await Task.WhenAll(names.Select(async name =>
+            {
+                var cart = writer.System.ActorOf(Props.Create(() => new BenchCart(name, PersistMode.AllOfTwenty)));
+                for (var i = 0; i < events / 20; i++)
+                {
+                    await cart.Ask<int>("pick", TimeSpan.FromSeconds(60));
+                }
+
+                if (withSnapshot)
+                {
+                    // The snapshot is taken at 9,980 (the last batch of 20 falls after it).
+                    cart.Tell(new Tally(events - 20));
+                }
+            }));
         }
 
-        if (withSnapshot)
-        {
-            var tally = types.Serialize(new Tally(9_900));
-            await store.SaveSnapshotAsync(new SnapshotData("cart-big", 9_900, tally.TypeName, tally.TypeVersion, tally.Payload, DateTimeOffset.UtcNow));
-        }
-
-        var persistence = new EventSourcing(store, store, types) { SnapshotEvery = 0 };
         var times = new List<TimeSpan>();
         for (var run = 0; run < 5; run++)
         {
-            await using var system = ActorSystem.Create("recovery");
+            await using var reader = await JournalHost.StartAsync(kind, postgres, catalog, location);
             var clock = Stopwatch.StartNew();
-            var cart = system.Spawn(Props.Create<BenchCommand>(() => new BenchCart("cart-big", persistence)), "cart");
-            var version = await cart.AskAsync<BenchCommand, long>(r => new BenchCommand.Pick(r), TimeSpan.FromSeconds(60));
+            var counts = await Task.WhenAll(names.Select(name => reader.System.ActorOf(Props.Create(() => new BenchCart(name, PersistMode.Async))).Ask<int>("pick", TimeSpan.FromSeconds(120))));
             times.Add(clock.Elapsed);
-            if (version != 10_001 + run)
+            if (counts.Any(c => c != events + run + 1))
             {
-                throw new InvalidOperationException($"Recovered to {version - 1}, expected {10_000 + run}.");
+                throw new InvalidOperationException($"Recovered to {counts.Min() - 1}, expected {events + run}.");
             }
         }
 
         times.Sort();
-        return (times[2], withSnapshot ? 100 : 10_000);
+        return (times[2], actors * (withSnapshot ? 20 : events));
+    }
+
+    /// <summary>An actor system with the node's journal configuration on a fresh (or the given) database.</summary>
+    private sealed class JournalHost(IHost host, string location) : IAsyncDisposable
+    {
+        public ActorSystem System { get; } = host.Services.GetRequiredService<ActorSystem>();
+
+        /// <summary>The SQLite file or PostgreSQL connection string, to open the same journal again.</summary>
+        public string Location { get; } = location;
+
+        public static async Task<JournalHost> StartAsync(string kind, PostgresServer postgres, EventCatalog catalog, string? location = null)
+        {
+            location ??= kind == "sqlite"
+                ? Path.Combine(Directory.CreateTempSubdirectory("bench-journal-").FullName, "journal.db")
+                : await postgres.CreateDatabaseAsync("bench");
+            var journal = kind == "sqlite" ? JournalSettings.SqliteFile(location) : JournalSettings.Postgres(location);
+            await SmartStore.Node.Persistence.Journal.PrepareAsync(journal);
+            var host = new HostBuilder()
+                .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+                .ConfigureServices(s => s.AddAkka("bench", b => b.WithSmartStoreJournal(journal, catalog, TimeSpan.FromSeconds(1))))
+                .Build();
+            await host.StartAsync();
+            return new JournalHost(host, location);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
     }
 }

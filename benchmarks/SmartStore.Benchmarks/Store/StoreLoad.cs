@@ -8,12 +8,9 @@ using SmartStore.Domain.Signals;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Feeds;
-using SmartStore.Node.Floor;
 using SmartStore.Node.Hosting;
 using SmartStore.Payments;
-using SmartStore.Persistence;
-using SmartStore.Persistence.PostgreSql;
-using SmartStore.Persistence.Sqlite;
+using SmartStore.Node.Persistence;
 using SmartStore.Testing;
 
 namespace SmartStore.Benchmarks.Store;
@@ -66,14 +63,13 @@ internal static class StoreLoad
         var directory = Directory.CreateTempSubdirectory("smartstore-store-load-");
         try
         {
-            IEventStore store = kind == "sqlite"
-                ? await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Path.Combine(directory.FullName, "journal.db")))
-                : await PostgresEventStore.OpenAsync(new PostgresStoreOptions(await postgres.CreateDatabaseAsync($"store_load_{Guid.NewGuid():N}")));
-            await using var _ = store;
+            var journal = kind == "sqlite"
+                ? JournalSettings.SqliteFile(Path.Combine(directory.FullName, "journal.db"))
+                : JournalSettings.Postgres(await postgres.CreateDatabaseAsync($"store_load_{Guid.NewGuid():N}"));
             var psp = new SimulatedPsp(new PspSimulation());
             var transport = new InProcessTransport();
-            var options = new StoreNodeOptions(layout);
-            await using var node = StoreNode.Start(options, store, new ResilientGateway(psp, new RetrySettings()), transport, NullLoggerFactory.Instance);
+            var options = new StoreNodeOptions(layout) { Journal = journal };
+            await using var node = await StoreNode.StartAsync(options, new ResilientGateway(psp, new RetrySettings()), transport, NullLoggerFactory.Instance);
             transport.Connect(node);
             foreach (var shopper in scenario.Shoppers)
             {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SmartStore.Actors;
 using SmartStore.Messaging.Mqtt;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;

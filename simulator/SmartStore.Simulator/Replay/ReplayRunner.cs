@@ -7,9 +7,7 @@ using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Hosting;
 using SmartStore.Payments;
-using SmartStore.Persistence;
-using SmartStore.Persistence.PostgreSql;
-using SmartStore.Persistence.Sqlite;
+using SmartStore.Node.Persistence;
 using SmartStore.Simulator.Feeds;
 
 namespace SmartStore.Simulator.Replay;
@@ -85,11 +83,10 @@ public static class ReplayRunner
         var directory = Directory.CreateTempSubdirectory("smartstore-replay-");
         try
         {
-            await using var store = await OpenJournalAsync(options.Journal, directory.FullName, cancellationToken);
             var transport = new InProcessTransport(commandCapacity: 100_000);
-            var nodeOptions = new StoreNodeOptions(layout);
+            var nodeOptions = new StoreNodeOptions(layout) { Journal = JournalOf(options.Journal, directory.FullName) };
             var commands = new LateBoundPublisher { Target = transport };
-            await using var node = StoreNode.Start(nodeOptions, store, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), commands, options.Loggers);
+            await using var node = await StoreNode.StartAsync(nodeOptions, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), commands, options.Loggers, cancellationToken);
             transport.Connect(node);
             await using var mqtt = options.Broker is { } broker ? await MqttReplay.StartAsync(broker, header.Store, node, commands, transport, cancellationToken) : null;
             foreach (var shopper in truth.Shoppers)
@@ -176,10 +173,8 @@ public static class ReplayRunner
         }
     }
 
-    private static async Task<IEventStore> OpenJournalAsync(string journal, string directory, CancellationToken cancellationToken) =>
-        journal.StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
-            ? await PostgresEventStore.OpenAsync(new PostgresStoreOptions(journal), cancellationToken: cancellationToken)
-            : await SqliteEventStore.OpenAsync(new SqliteStoreOptions(Path.Combine(directory, "journal.db")), cancellationToken: cancellationToken);
+    private static JournalSettings JournalOf(string journal, string directory) =>
+        journal.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) ? JournalSettings.Postgres(journal) : JournalSettings.SqliteFile(Path.Combine(directory, "journal.db"));
 
     private static async Task SendAsync(
         InProcessTransport transport,
@@ -290,7 +285,7 @@ public static class ReplayRunner
         while (deadline.Elapsed < timeout)
         {
             var floor = await node.GetFloorAsync(cancellationToken);
-            if (floor.Visits.Count == 0 && node.Receipts.Decided >= node.Health.Snapshot().EntriesAdmitted)
+            if (floor.Visits.Count == 0 && node.Receipts.Decided >= node.Health.Snapshot().EntriesAdmittedHere)
             {
                 return;
             }

@@ -22,6 +22,13 @@ public readonly record struct SequenceWindow(long Highest, ulong Seen)
 {
     public const int Size = 64;
 
+    /// <summary>Whether <paramref name="sequence"/> was observed (false also when it is older than the window).</summary>
+    public bool Contains(long sequence)
+    {
+        var age = Highest - sequence;
+        return sequence <= Highest && age < Size && (Seen & (1UL << (int)age)) != 0;
+    }
+
     public (SequenceWindow Window, SequenceVerdict Verdict) Observe(long sequence)
     {
         if (sequence > Highest)

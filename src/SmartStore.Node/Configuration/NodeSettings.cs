@@ -1,15 +1,15 @@
-using SmartStore.Actors;
+using System.Globalization;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
 using SmartStore.Messaging.Mqtt;
+using SmartStore.Node.Persistence;
 
 namespace SmartStore.Node.Configuration;
 
-/// <summary>Where the node keeps its journal: a SQLite file (the embedded default) or a PostgreSQL database.</summary>
-public sealed record JournalSettings(string Kind, string SqlitePath, string? PostgresConnection)
+/// <summary>A configuration that cannot be used: which file, which setting, and why.</summary>
+public sealed class ConfigurationException(string file, string message) : Exception($"{file}: {message}")
 {
-    public const string Sqlite = "sqlite";
-    public const string PostgreSql = "postgresql";
-
-    public static JournalSettings Embedded { get; } = new(Sqlite, Path.Combine(".smartstore", "journal.db"), null);
+    public string File { get; } = file;
 }
 
 /// <summary>
@@ -32,18 +32,18 @@ public sealed record TransportSettings(string Kind, MqttOptions Mqtt)
 }
 
 /// <summary>
-/// The node's settings from <c>cluster.hocon</c>; every key is optional and has the embedded default. Keys
-/// under <c>smartstore</c> that the node does not know are errors (a typo must not silently fall back to a
-/// default), each naming its file and line.
+/// The node's settings from <c>cluster.hocon</c>, read by Akka's own HOCON library: the <c>akka</c> section
+/// configures the actor system (it overrides the node's defaults), the <c>smartstore</c> section the store,
+/// its journal and its device transport. Every <c>smartstore</c> key is optional and has the embedded default; a
+/// key the node does not know is an error that names it (a typo must not silently fall back to a default), a
+/// value of the wrong kind names its setting, and relative paths resolve against the file's own folder.
 /// </summary>
-public sealed record NodeSettings(ActorSystemOptions Actors, RegionOptions Regions)
+public sealed record NodeSettings
 {
     private const string Mqtt = "smartstore.transport.mqtt.";
 
     private static readonly string[] Known =
     [
-        "smartstore.actors.throughput", "smartstore.actors.throughput-deadline", "smartstore.actors.shutdown-drain-timeout",
-        "smartstore.regions.idle-timeout",
         "smartstore.store.layout",
         "smartstore.journal.kind", "smartstore.journal.sqlite-path", "smartstore.journal.postgresql",
         "smartstore.transport.kind",
@@ -55,97 +55,115 @@ public sealed record NodeSettings(ActorSystemOptions Actors, RegionOptions Regio
         }.Select(k => Mqtt + k),
     ];
 
-    public static NodeSettings Defaults { get; } = new(new ActorSystemOptions(), new RegionOptions());
+    public static NodeSettings Defaults { get; } = new();
 
-    /// <summary>The store layout file the node runs, when the configuration names one.</summary>
+    /// <summary>The store layout file the node runs, when the configuration names one (resolved against the file's folder).</summary>
     public string? LayoutPath { get; init; }
 
     public JournalSettings Journal { get; init; } = JournalSettings.Embedded;
 
     public TransportSettings Transport { get; init; } = TransportSettings.Embedded;
 
-    /// <param name="environment">Reads an environment variable (the broker password); the process's by default.</param>
-    public static NodeSettings From(HoconReader config, Func<string, string?>? environment = null)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        environment ??= Environment.GetEnvironmentVariable;
-        foreach (var key in config.Keys.Where(k => k.StartsWith("smartstore.", StringComparison.Ordinal) && !Known.Contains(k, StringComparer.Ordinal)))
-        {
-            throw new ConfigurationException(config.File, config.LineOf(key), $"unknown key '{key}'{Suggestion(key)}");
-        }
+    /// <summary>The whole file, for the actor system (its <c>akka</c> section); null without a file.</summary>
+    public Config? Hocon { get; init; }
 
-        var kernel = new ActorSystemOptions();
-        var actors = kernel with
-        {
-            Throughput = config.GetInt("smartstore.actors.throughput", kernel.Throughput, min: 1, max: 100_000),
-            ThroughputDeadline = config.GetDuration("smartstore.actors.throughput-deadline", kernel.ThroughputDeadline),
-            ShutdownDrainTimeout = config.GetDuration("smartstore.actors.shutdown-drain-timeout", kernel.ShutdownDrainTimeout),
-        };
-        var regions = new RegionOptions { IdleTimeout = config.GetDuration("smartstore.regions.idle-timeout", new RegionOptions().IdleTimeout) };
-        return new NodeSettings(actors, regions)
-        {
-            LayoutPath = config.GetOptionalString("smartstore.store.layout"),
-            Journal = ReadJournal(config),
-            Transport = ReadTransport(config, environment),
-        };
-    }
+    /// <summary><c>akka.cluster.seed-nodes</c> from the file: none means a node of its own.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
-    /// <summary>Reads <paramref name="path"/> if it exists, else the defaults.</summary>
+    /// <summary>Where the settings came from (a path, or "defaults").</summary>
+    public string Source { get; init; } = "defaults";
+
+    /// <summary>Reads <paramref name="path"/>; a file that is not there is an error, never a silent fall-back to the defaults.</summary>
     public static async Task<NodeSettings> LoadAsync(string path, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            return Defaults;
+            throw new ConfigurationException(path, "the configuration file does not exist");
         }
 
-        return From(HoconReader.Parse(await File.ReadAllTextAsync(path, cancellationToken), path));
+        var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        return Parse(text, path);
     }
 
-    private static JournalSettings ReadJournal(HoconReader config)
+    /// <param name="environment">Reads an environment variable (the broker password); the process's by default.</param>
+    public static NodeSettings Parse(string text, string file, Func<string, string?>? environment = null)
     {
-        var kind = config.GetChoice("smartstore.journal.kind", JournalSettings.Sqlite, JournalSettings.Sqlite, JournalSettings.PostgreSql);
-        var connection = config.GetOptionalString("smartstore.journal.postgresql");
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(file);
+        HoconShape.Check(text, file);
+        Config config;
+        try
+        {
+            config = ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception error) when (error is ConfigurationException or FormatException or Akka.Configuration.ConfigurationException)
+        {
+            throw new ConfigurationException(file, error.Message);
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file)) ?? Directory.GetCurrentDirectory();
+        var reader = new Reader(config, file, folder);
+        foreach (var key in reader.Keys("smartstore").Where(k => !Known.Contains(k, StringComparer.Ordinal)))
+        {
+            throw new ConfigurationException(file, $"unknown key '{key}'{Suggestion(key)}");
+        }
+
+        return new NodeSettings
+        {
+            LayoutPath = reader.OptionalPath("smartstore.store.layout"),
+            Journal = ReadJournal(reader),
+            Transport = ReadTransport(reader, environment ?? Environment.GetEnvironmentVariable),
+            Hocon = config,
+            SeedNodes = config.HasPath("akka.cluster.seed-nodes") ? [.. config.GetStringList("akka.cluster.seed-nodes")] : [],
+            Source = file,
+        };
+    }
+
+    private static JournalSettings ReadJournal(Reader config)
+    {
+        var kind = config.Choice("smartstore.journal.kind", JournalSettings.Sqlite, JournalSettings.Sqlite, JournalSettings.PostgreSql);
+        var connection = config.OptionalString("smartstore.journal.postgresql");
         if (kind == JournalSettings.PostgreSql && string.IsNullOrWhiteSpace(connection))
         {
-            throw new ConfigurationException(config.File, config.LineOf("smartstore.journal.kind"), "'smartstore.journal.kind = postgresql' needs 'smartstore.journal.postgresql' (an Npgsql connection string)");
+            throw new ConfigurationException(config.File, "'smartstore.journal.kind = postgresql' needs 'smartstore.journal.postgresql' (an Npgsql connection string)");
         }
 
-        return new JournalSettings(kind, config.GetString("smartstore.journal.sqlite-path", JournalSettings.Embedded.SqlitePath), connection);
+        return new JournalSettings(kind, config.OptionalPath("smartstore.journal.sqlite-path") ?? Path.Combine(config.Folder, JournalSettings.Embedded.SqlitePath), connection);
     }
 
-    private static TransportSettings ReadTransport(HoconReader config, Func<string, string?> environment)
+    private static TransportSettings ReadTransport(Reader config, Func<string, string?> environment)
     {
-        var kind = config.GetChoice("smartstore.transport.kind", TransportSettings.InProcess, TransportSettings.InProcess, TransportSettings.MqttKind);
+        var kind = config.Choice("smartstore.transport.kind", TransportSettings.InProcess, TransportSettings.InProcess, TransportSettings.MqttKind);
         var defaults = new MqttOptions();
-        var username = config.GetOptionalString(Mqtt + "username");
-        var passwordVariable = config.GetString(Mqtt + "password-env", TransportSettings.DefaultPasswordVariable);
+        var username = config.OptionalString(Mqtt + "username");
+        var passwordVariable = config.OptionalString(Mqtt + "password-env") ?? TransportSettings.DefaultPasswordVariable;
         var options = new MqttOptions
         {
-            Host = config.GetString(Mqtt + "host", defaults.Host),
-            Port = config.GetInt(Mqtt + "port", defaults.Port, min: 1, max: 65_535),
-            ClientId = config.GetString(Mqtt + "client-id", string.Empty),
-            ProtocolVersion = config.GetInt(Mqtt + "protocol", defaults.ProtocolVersion, min: 4, max: 5),
-            KeepAlive = config.GetDuration(Mqtt + "keep-alive", defaults.KeepAlive),
-            SessionExpiry = config.GetDuration(Mqtt + "session-expiry", defaults.SessionExpiry),
-            ReceiveMaximum = config.GetInt(Mqtt + "receive-maximum", defaults.ReceiveMaximum, min: 1, max: 65_535),
-            AcknowledgeBatch = config.GetInt(Mqtt + "acknowledge-batch", defaults.AcknowledgeBatch, min: 1, max: 1_000_000),
-            InboxCapacity = config.GetInt(Mqtt + "inbox-capacity", defaults.InboxCapacity, min: 1, max: 10_000_000),
+            Host = config.OptionalString(Mqtt + "host") ?? defaults.Host,
+            Port = config.Int(Mqtt + "port", defaults.Port, 1, 65_535),
+            ClientId = config.OptionalString(Mqtt + "client-id") ?? string.Empty,
+            ProtocolVersion = config.Int(Mqtt + "protocol", defaults.ProtocolVersion, 4, 5),
+            KeepAlive = config.Duration(Mqtt + "keep-alive", defaults.KeepAlive),
+            SessionExpiry = config.Duration(Mqtt + "session-expiry", defaults.SessionExpiry),
+            ReceiveMaximum = config.Int(Mqtt + "receive-maximum", defaults.ReceiveMaximum, 1, 65_535),
+            AcknowledgeBatch = config.Int(Mqtt + "acknowledge-batch", defaults.AcknowledgeBatch, 1, 1_000_000),
+            InboxCapacity = config.Int(Mqtt + "inbox-capacity", defaults.InboxCapacity, 1, 10_000_000),
             Username = username,
             Password = username is null ? null : environment(passwordVariable),
-            TlsCaFile = config.GetOptionalString(Mqtt + "tls-ca-file"),
-            TlsCertFile = config.GetOptionalString(Mqtt + "tls-cert-file"),
-            TlsKeyFile = config.GetOptionalString(Mqtt + "tls-key-file"),
-            ReconnectDelay = config.GetDuration(Mqtt + "reconnect-delay", defaults.ReconnectDelay),
-            ReconnectDelayMax = config.GetDuration(Mqtt + "reconnect-delay-max", defaults.ReconnectDelayMax),
-            ConnectTimeout = config.GetDuration(Mqtt + "connect-timeout", defaults.ConnectTimeout),
-            DrainTimeout = config.GetDuration(Mqtt + "drain-timeout", defaults.DrainTimeout),
+            TlsCaFile = config.OptionalPath(Mqtt + "tls-ca-file"),
+            TlsCertFile = config.OptionalPath(Mqtt + "tls-cert-file"),
+            TlsKeyFile = config.OptionalPath(Mqtt + "tls-key-file"),
+            ReconnectDelay = config.Duration(Mqtt + "reconnect-delay", defaults.ReconnectDelay),
+            ReconnectDelayMax = config.Duration(Mqtt + "reconnect-delay-max", defaults.ReconnectDelayMax),
+            ConnectTimeout = config.Duration(Mqtt + "connect-timeout", defaults.ConnectTimeout),
+            DrainTimeout = config.Duration(Mqtt + "drain-timeout", defaults.DrainTimeout),
         };
 
         // The client id is filled in from the store at start when absent; judge the rest now.
         if (kind == TransportSettings.MqttKind && (options with { ClientId = options.ClientId.Length > 0 ? options.ClientId : "smartstore-node" }).Problem() is { } problem)
         {
-            var line = config.Keys.Where(k => k.StartsWith(Mqtt, StringComparison.Ordinal)).Select(config.LineOf).DefaultIfEmpty(config.LineOf("smartstore.transport.kind")).Min();
-            throw new ConfigurationException(config.File, line, $"smartstore.transport.mqtt: {problem}");
+            throw new ConfigurationException(config.File, $"smartstore.transport.mqtt: {problem}");
         }
 
         return new TransportSettings(kind, options);
@@ -156,5 +174,91 @@ public sealed record NodeSettings(ActorSystemOptions Actors, RegionOptions Regio
         var section = key[..(key.LastIndexOf('.') + 1)];
         var siblings = Known.Where(k => k.StartsWith(section, StringComparison.Ordinal) && k.IndexOf('.', section.Length) < 0).Select(k => k[section.Length..]).ToList();
         return siblings.Count == 0 ? string.Empty : $"; known keys in '{section.TrimEnd('.')}': {string.Join(", ", siblings)}";
+    }
+
+    /// <summary>Typed reads of one file's settings, each error naming the setting.</summary>
+    private sealed class Reader(Config config, string file, string folder)
+    {
+        public string File { get; } = file;
+
+        public string Folder { get; } = folder;
+
+        /// <summary>Every leaf key under <paramref name="section"/>, as a dotted path.</summary>
+        public List<string> Keys(string section)
+        {
+            if (!config.HasPath(section))
+            {
+                return [];
+            }
+
+            var keys = new List<string>();
+            Walk(section, config.GetValue(section), keys);
+            return keys;
+        }
+
+        public string? OptionalString(string key)
+        {
+            if (!config.HasPath(key))
+            {
+                return null;
+            }
+
+            var value = config.GetValue(key);
+            return value.IsString() ? value.GetString() : throw Wrong(key, "a single value", value);
+        }
+
+        public string? OptionalPath(string key) => OptionalString(key) is { } path ? Path.GetFullPath(path, Folder) : null;
+
+        public string Choice(string key, string fallback, params string[] choices)
+        {
+            var value = OptionalString(key) ?? fallback;
+            return choices.Contains(value, StringComparer.Ordinal) ? value : throw new ConfigurationException(File, $"'{key}' must be one of {string.Join(", ", choices)}, got '{value}'");
+        }
+
+        public int Int(string key, int fallback, int min, int max)
+        {
+            var text = OptionalString(key);
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+                ? value
+                : throw new ConfigurationException(File, $"'{key}' must be a whole number between {min} and {max}, got '{text}'");
+        }
+
+        public TimeSpan Duration(string key, TimeSpan fallback)
+        {
+            if (OptionalString(key) is not { } text)
+            {
+                return fallback;
+            }
+
+            try
+            {
+                return config.GetTimeSpan(key, fallback, allowInfinite: false);
+            }
+            catch (Exception error) when (error is FormatException or OverflowException or ArgumentException)
+            {
+                throw new ConfigurationException(File, $"'{key}' must be a duration such as 500ms, 30s or 7d, got '{text}'");
+            }
+        }
+
+        private ConfigurationException Wrong(string key, string expected, HoconValue value) => new(File, $"'{key}' must be {expected}, got {value}");
+
+        private static void Walk(string path, HoconValue value, List<string> keys)
+        {
+            if (!value.IsObject())
+            {
+                keys.Add(path);
+                return;
+            }
+
+            foreach (var (name, child) in value.GetObject().Items)
+            {
+                Walk($"{path}.{name}", child, keys);
+            }
+        }
     }
 }

@@ -5,7 +5,8 @@ using SmartStore.Node.Configuration;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Hosting;
 using SmartStore.Payments;
-using SmartStore.Persistence.Sqlite;
+using SmartStore.Node.Health;
+using SmartStore.Node.Persistence;
 using Spectre.Console;
 
 namespace SmartStore.Node.Demo;
@@ -30,7 +31,7 @@ internal static class StoreDemo
         try
         {
             layout = LayoutReader.Parse(await File.ReadAllTextAsync(layoutPath, cancellationToken), layoutPath);
-            settings = await NodeSettings.LoadAsync(configPath, cancellationToken);
+            settings = configPath is null && !File.Exists("cluster.hocon") ? NodeSettings.Defaults : await NodeSettings.LoadAsync(configPath ?? "cluster.hocon", cancellationToken);
         }
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {
@@ -48,12 +49,11 @@ internal static class StoreDemo
         AnsiConsole.Write(new Rule($"[bold]SmartStore: {Markup.Escape(layout.Name)}[/]").LeftJustified());
         AnsiConsole.MarkupLine($"Layout [blue]{Markup.Escape(layoutPath)}[/] · journal [blue]{Markup.Escape(journalPath)}[/] (SQLite) · in-process transport · simulated payment provider (20 % transient failures, 10 % lost answers)");
 
-        await using var store = await SqliteEventStore.OpenAsync(new SqliteStoreOptions(journalPath), loggers, cancellationToken);
         var psp = new SimulatedPsp(new PspSimulation { TransientFailureRate = 0.2, LostAnswerRate = 0.1, Latency = TimeSpan.FromMilliseconds(5) });
         var gateway = new ResilientGateway(psp, new RetrySettings { FirstDelay = TimeSpan.FromMilliseconds(20), MaxAttempts = 8 });
         var transport = new InProcessTransport();
-        var options = new StoreNodeOptions(layout) { Actors = settings.Actors, Regions = settings.Regions };
-        await using var node = StoreNode.Start(options, store, gateway, transport, loggers);
+        var options = settings.ToOptions(layout) with { Journal = JournalSettings.SqliteFile(journalPath) };
+        await using var node = await StoreNode.StartAsync(options, gateway, transport, loggers, cancellationToken);
         transport.Connect(node);
 
         var start = new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
@@ -182,10 +182,10 @@ internal static class StoreDemo
 
     private static string Money(long minor, StoreLayout layout) => $"{minor / 100.0:0.00} {layout.Currency}";
 
-    private static bool TryParse(string[] args, out string layoutPath, out string configPath, out string? dataDirectory, out bool verbose, out string error)
+    private static bool TryParse(string[] args, out string layoutPath, out string? configPath, out string? dataDirectory, out bool verbose, out string error)
     {
         layoutPath = Path.Combine("store-layouts", "small-convenience.yaml");
-        configPath = "cluster.hocon";
+        configPath = null;
         dataDirectory = null;
         verbose = false;
         error = string.Empty;

@@ -1,38 +1,47 @@
-using SmartStore.Actors;
-using SmartStore.Domain.EventTime;
+using Akka.Actor;
+using SmartStore.Domain.Floor;
 using SmartStore.Messaging.Protocol;
-using SmartStore.Messaging.Transport;
-using SmartStore.Node.Floor;
-using SmartStore.Node.Hosting;
+using SmartStore.Node.Health;
+using SmartStore.Node.Protocol;
 
 namespace SmartStore.Node.Devices;
 
 /// <summary>
-/// One camera: drops redelivered observations by sequence number and passes each new one to the floor as a
-/// sighting; the floor acknowledges it once stored.
+/// One ceiling camera (entity <c>{store}:{camera}</c>): each new observation goes to the floor as a sighting and
+/// is answered once the floor stored it; a redelivered one is answered as a duplicate without reaching the floor.
 /// </summary>
-public sealed class CameraActor(string cameraId, ActorRef<FloorCommand> floor, NodeHealth health) : Actor<DeviceCommand>
+public sealed class CameraActor : ReceiveActor
 {
-    private SequenceWindow _sequences;
+    private readonly PendingDeliveries _deliveries = new();
 
-    protected override ValueTask ReceiveAsync(DeviceCommand message)
+    public CameraActor(string storeId, string cameraId, NodeHealth health, NodeRegions regions, TimeSpan askTimeout)
     {
-        if (message is not DeviceCommand.Inbound { Message: CameraObservation seen } inbound)
+        Receive<CameraObservation>(seen =>
         {
-            return default;
-        }
+            switch (_deliveries.Check(seen.Seq, Sender))
+            {
+                case SequenceCheck.Duplicate:
+                    health.DuplicateAtDevice();
+                    Sender.Tell(Delivered.Duplicate);
+                    return;
+                case SequenceCheck.InFlight:
+                    return;
+            }
 
-        (_sequences, var verdict) = _sequences.Observe(seen.Seq);
-        if (verdict == SequenceVerdict.Duplicate)
-        {
-            health.DuplicateAtDevice();
-            inbound.Ack.Complete(Delivery.Duplicate);
-            return default;
-        }
-
-        health.DeviceSeen(cameraId);
-        var hand = seen.Hand;
-        floor.Tell(new FloorCommand.Accept(new SightingRecord(cameraId, seen.Seq, seen.Ts, seen.Track, seen.Body[0], seen.Body[1], hand?[0], hand?[1]), inbound.Ack));
-        return default;
+            health.DeviceSeen(cameraId);
+            var hand = seen.Hand;
+            var sighting = new SightingRecord(cameraId, seen.Seq, seen.Ts, seen.Track, seen.Body[0], seen.Body[1], hand?[0], hand?[1]);
+            var seq = seen.Seq;
+            regions.Floors.Ask<Delivered>(new FloorEnvelope(storeId, new FloorCommand.Accept(sighting)), askTimeout)
+                .PipeTo(Self, success: stored => new Stored(seq, stored), failure: error => new NotStored(seq, error));
+        });
+        Receive<Stored>(stored => _deliveries.Complete(stored.Sequence, stored.Outcome.Outcome));
+        Receive<NotStored>(failed => _deliveries.Fail(failed.Sequence, failed.Error));
     }
+
+    protected override void PostStop() => _deliveries.FailAll(new InvalidOperationException("The camera's actor stopped before the observation was stored."));
+
+    private sealed record Stored(long Sequence, Delivered Outcome);
+
+    private sealed record NotStored(long Sequence, Exception Error);
 }

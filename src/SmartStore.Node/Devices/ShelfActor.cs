@@ -1,125 +1,182 @@
-using SmartStore.Actors;
+using Akka.Actor;
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Fusion;
 using SmartStore.Domain.Layouts;
 using SmartStore.Domain.Signals;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
-using SmartStore.Node.Floor;
-using SmartStore.Node.Hosting;
+using SmartStore.Node.Health;
+using SmartStore.Node.Protocol;
 
 namespace SmartStore.Node.Devices;
 
 /// <summary>
-/// One shelf and the load cells of its bins. Raw readings go through each bin's <see cref="WeightSignal"/>;
-/// only settled changes reach the floor (persisted before the reading that completed them is acknowledged),
-/// readings that change nothing are acknowledged at once. The bins' reference weights are stored with every
-/// change and whenever drift moved them, so a restarted shelf compares new readings against the last stored
-/// plateau: a pick made while the node was down still shows as a change.
+/// One shelf and the load cells of its bins (entity <c>{store}:{shelf}</c>). Raw readings go through each bin's
+/// <see cref="WeightSignal"/>; only settled changes reach the floor (stored before the reading that completed
+/// them is answered), readings that change nothing are answered at once. The bins' reference weights are stored
+/// with every change and whenever drift moved them, so a restarted shelf compares new readings against the last
+/// stored plateau: a pick made while the node was down still shows as a change.
 /// </summary>
-public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHealth health, WeightSignalSettings settings) : Actor<DeviceCommand>
+/// <remarks>
+/// If the floor fails to store a change, the shelf starts over from the floor's stored references: its signal
+/// state already counted the change, and only starting over lets the redelivered readings show it again.
+/// </remarks>
+public sealed class ShelfActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private const double ReferenceStoreStepGrams = 3;
-    private readonly Dictionary<string, Bin> _bins = shelf.Bins.ToDictionary(b => b.Id, StringComparer.Ordinal);
+    private readonly string _storeId;
+    private readonly Shelf _shelf;
+    private readonly NodeHealth _health;
+    private readonly NodeRegions _regions;
+    private readonly WeightSignalSettings _settings;
+    private readonly TimeSpan _askTimeout;
+    private readonly Dictionary<string, Bin> _bins;
     private readonly Dictionary<string, WeightSignalState> _signals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _storedReference = new(StringComparer.Ordinal);
     private readonly HashSet<string> _silent = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, IActorRef> _changesInFlight = [];
 
     // Only a bin heard from since this actor started can fall silent: a restarted shelf knows its bins'
     // references, not when they last spoke.
     private readonly HashSet<string> _heard = new(StringComparer.Ordinal);
     private long _newestDeviceTime;
-    private long _newestAt;
+    private TimeSpan _newestAt;
     private long _lastSilenceCheck;
+    private long _changesSent;
 
-    protected override async ValueTask PreStartAsync()
+    public ShelfActor(string storeId, Shelf shelf, NodeHealth health, NodeRegions regions, WeightSignalSettings settings, TimeSpan askTimeout)
     {
-        var references = await floor.AskAsync<FloorCommand, IReadOnlyDictionary<string, BinReference>>(
-            reply => new FloorCommand.GetBinReferences([.. _bins.Keys], reply), TimeSpan.FromSeconds(30), Context.Stopping);
-        foreach (var bin in shelf.Bins)
+        _storeId = storeId;
+        _shelf = shelf;
+        _health = health;
+        _regions = regions;
+        _settings = settings;
+        _askTimeout = askTimeout;
+        _bins = shelf.Bins.ToDictionary(b => b.Id, StringComparer.Ordinal);
+        Starting();
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private static TimeSpan Now => Context.System.Scheduler.MonotonicClock;
+
+    protected override void PreStart() =>
+        _regions.Floors.Ask<BinReferences>(new FloorEnvelope(_storeId, new FloorCommand.GetBinReferences([.. _bins.Keys])), _askTimeout).PipeTo(Self);
+
+    protected override void PostStop() => FailChanges(new InvalidOperationException($"Shelf {_shelf.Id} stopped before the change was stored."));
+
+    /// <summary>Waiting for the floor's stored references; readings wait too.</summary>
+    private void Starting()
+    {
+        Receive<BinReferences>(references =>
         {
-            var state = WeightSignalState.Initial(bin.SensorId);
-            if (references.TryGetValue(bin.Id, out var reference))
+            foreach (var bin in _shelf.Bins)
             {
-                state = state with { Reference = reference.Grams, ReferenceSinceMs = reference.SinceMs, LastSequence = reference.LastSequence, Changes = reference.Changes };
-                _storedReference[bin.Id] = reference.Grams;
+                var state = WeightSignalState.Initial(bin.SensorId);
+                if (references.Bins.TryGetValue(bin.Id, out var reference))
+                {
+                    state = state with { Reference = reference.Grams, ReferenceSinceMs = reference.SinceMs, LastSequence = reference.LastSequence, Changes = reference.Changes };
+                    _storedReference[bin.Id] = reference.Grams;
+                }
+
+                _signals[bin.Id] = state;
             }
 
-            _signals[bin.Id] = state;
-        }
+            Timers.StartPeriodicTimer("silence", SilenceCheck.Instance, TimeSpan.FromSeconds(1));
+            Become(Weighing);
+            Stash.UnstashAll();
+        });
 
-        Context.Timers.StartPeriodicTimer("silence", DeviceCommand.Tick.Instance, TimeSpan.FromSeconds(1));
+        // The floor could not be asked (it is recovering, or restarting): this shelf starts over, the readings kept.
+        Receive<Status.Failure>(failed => throw new InvalidOperationException($"Shelf {_shelf.Id} could not read its bins' references from the floor.", failed.Cause));
+        ReceiveAny(_ => Stash.Stash());
     }
 
-    protected override ValueTask ReceiveAsync(DeviceCommand message)
+    private void Weighing()
     {
-        switch (message)
+        Receive<WeightReport>(Weigh);
+        Receive<SilenceCheck>(_ => CheckSilence());
+        Receive<ChangeStored>(stored =>
         {
-            case DeviceCommand.Inbound { Message: WeightReport report } inbound:
-                Weigh(report, inbound.Ack);
-                break;
-            case DeviceCommand.Tick:
-                CheckSilence();
-                break;
-        }
+            if (_changesInFlight.Remove(stored.Number, out var replyTo))
+            {
+                replyTo.Tell(stored.Outcome);
+            }
+        });
+        Receive<ChangeNotStored>(failed =>
+        {
+            if (_changesInFlight.Remove(failed.Number, out var replyTo))
+            {
+                replyTo.Tell(new Status.Failure(failed.Error));
+            }
 
-        return default;
+            FailChanges(failed.Error);
+            throw new InvalidOperationException($"Shelf {_shelf.Id}: the floor did not store a change; starting over from its stored references.", failed.Error);
+        });
     }
 
-    private void Weigh(WeightReport report, DeliveryAck ack)
+    private void Weigh(WeightReport report)
     {
         if (!_bins.TryGetValue(report.Bin, out var bin))
         {
-            health.Rejected(RejectionReason.UnknownDevice, $"bin '{report.Bin}' is not on shelf '{shelf.Id}'");
-            ack.Complete(Delivery.Rejected);
+            _health.Rejected(RejectionReason.UnknownDevice, $"bin '{report.Bin}' is not on shelf '{_shelf.Id}'");
+            Sender.Tell(Delivered.Rejected);
             return;
         }
 
-        health.DeviceSeen(shelf.Id);
+        _health.DeviceSeen(_shelf.Id);
         _heard.Add(bin.Id);
         if (_silent.Remove(bin.Id))
         {
-            floor.Tell(new FloorCommand.Accept(new BinHealthRecord(bin.Id, Silent: false, report.Ts), null));
+            Tell(new BinHealthRecord(bin.Id, Silent: false, report.Ts));
         }
 
         if (report.Ts > _newestDeviceTime)
         {
-            (_newestDeviceTime, _newestAt) = (report.Ts, Context.System.Time.GetTimestamp());
+            (_newestDeviceTime, _newestAt) = (report.Ts, Now);
         }
 
-        var (state, events) = WeightSignal.Step(_signals[bin.Id], new WeightReading(bin.SensorId, report.Seq, report.Ts, report.Grams), settings);
+        var (state, events) = WeightSignal.Step(_signals[bin.Id], new WeightReading(bin.SensorId, report.Seq, report.Ts, report.Grams), _settings);
         _signals[bin.Id] = state;
         var delivery = Delivery.Accepted;
-        DeliveryAck? pendingAck = ack;
+        var answered = false;
         foreach (var signal in events)
         {
             switch (signal)
             {
                 case WeightSignalEvent.Changed changed:
-                    // The reading that completed the change is acknowledged once the change is stored.
-                    floor.Tell(new FloorCommand.Accept(new ShelfChangeRecord(bin.SensorId, state.Changes, report.Ts, bin.Id, changed.ChangeId, changed.DeltaGrams, changed.FromMs, changed.ToMs, changed.After, report.Seq), pendingAck));
-                    pendingAck = null;
+                    // The reading that completed the change is answered once the change is stored.
+                    var record = new ShelfChangeRecord(bin.SensorId, state.Changes, report.Ts, bin.Id, changed.ChangeId, changed.DeltaGrams, changed.FromMs, changed.ToMs, changed.After, report.Seq);
+                    var number = ++_changesSent;
+                    _changesInFlight[number] = Sender;
+                    _regions.Floors.Ask<Delivered>(new FloorEnvelope(_storeId, new FloorCommand.Accept(record)), _askTimeout)
+                        .PipeTo(Self, success: stored => new ChangeStored(number, stored), failure: error => new ChangeNotStored(number, error));
+                    answered = true;
                     _storedReference[bin.Id] = changed.After;
                     break;
                 case WeightSignalEvent.Rejected rejected when rejected.Sequence == report.Seq && rejected.Reason != "spike":
-                    health.Rejected(RejectionReason.ImpossibleValue, $"{bin.SensorId}: {rejected.Grams} g {rejected.Reason}");
+                    _health.Rejected(RejectionReason.ImpossibleValue, $"{bin.SensorId}: {rejected.Grams} g {rejected.Reason}");
                     delivery = Delivery.Rejected;
                     break;
                 case WeightSignalEvent.Rejected spike:
-                    health.Alert(new Domain.Fusion.FloorAlert("weight-spike", report.Ts, $"{bin.SensorId}: {spike.Grams} g ignored as a spike"));
+                    _health.Alert(new FloorAlert("weight-spike", report.Ts, $"{bin.SensorId}: {spike.Grams} g ignored as a spike"));
                     break;
                 case WeightSignalEvent.Ignored:
-                    health.DuplicateAtDevice();
+                    _health.DuplicateAtDevice();
                     delivery = Delivery.Duplicate;
                     break;
                 case WeightSignalEvent.Stuck stuck:
-                    health.Alert(new Domain.Fusion.FloorAlert("sensor-stuck", report.Ts, $"{bin.SensorId} has read exactly {stuck.Grams} g since {stuck.SinceMs}"));
+                    _health.Alert(new FloorAlert("sensor-stuck", report.Ts, $"{bin.SensorId} has read exactly {stuck.Grams} g since {stuck.SinceMs}"));
                     break;
             }
         }
 
-        if (pendingAck is not null)
+        if (!answered)
         {
             StoreDrift(bin, state);
-            pendingAck.Complete(delivery);
+            Sender.Tell(Delivered.Of(delivery));
         }
 
         // The shelf's own clock says when a bin has gone quiet: its neighbours keep reporting (checked once a second).
@@ -141,7 +198,7 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
         if (!_storedReference.TryGetValue(bin.Id, out var stored) || Math.Abs(stored - reference) >= ReferenceStoreStepGrams)
         {
             _storedReference[bin.Id] = reference;
-            floor.Tell(new FloorCommand.Accept(new BinReferenceRecord(bin.Id, reference, state.ReferenceSinceMs, state.LastSequence, state.Changes), null));
+            Tell(new BinReferenceRecord(bin.Id, reference, state.ReferenceSinceMs, state.LastSequence, state.Changes));
         }
     }
 
@@ -152,20 +209,41 @@ public sealed class ShelfActor(Shelf shelf, ActorRef<FloorCommand> floor, NodeHe
             return;
         }
 
-        var now = deviceNow ?? _newestDeviceTime + (long)Context.System.Time.GetElapsedTime(_newestAt).TotalMilliseconds;
+        var now = deviceNow ?? _newestDeviceTime + (long)(Now - _newestAt).TotalMilliseconds;
         foreach (var binId in _heard)
         {
-            var signal = _signals[binId];
-            var (state, events) = WeightSignal.Check(signal, now, settings);
+            var (state, events) = WeightSignal.Check(_signals[binId], now, _settings);
             _signals[binId] = state;
             foreach (var silent in events.OfType<WeightSignalEvent.Silent>())
             {
-                health.Alert(new Domain.Fusion.FloorAlert("sensor-silent", now, $"{silent.SensorId}: no reading since {silent.LastReadingMs}"));
+                _health.Alert(new FloorAlert("sensor-silent", now, $"{silent.SensorId}: no reading since {silent.LastReadingMs}"));
                 if (_silent.Add(binId))
                 {
-                    floor.Tell(new FloorCommand.Accept(new BinHealthRecord(binId, Silent: true, now), null));
+                    Tell(new BinHealthRecord(binId, Silent: true, now));
                 }
             }
         }
     }
+
+    /// <summary>A record nobody waits for (a reference, a bin's health): the floor stores it in its next batch.</summary>
+    private void Tell(FloorRecord record) => _regions.Floors.Tell(new FloorEnvelope(_storeId, new FloorCommand.Accept(record)), ActorRefs.NoSender);
+
+    private void FailChanges(Exception error)
+    {
+        foreach (var replyTo in _changesInFlight.Values)
+        {
+            replyTo.Tell(new Status.Failure(error));
+        }
+
+        _changesInFlight.Clear();
+    }
+
+    private sealed record SilenceCheck
+    {
+        public static readonly SilenceCheck Instance = new();
+    }
+
+    private sealed record ChangeStored(long Number, Delivered Outcome);
+
+    private sealed record ChangeNotStored(long Number, Exception Error);
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SmartStore.Messaging.Transport;
+using SmartStore.Node.Health;
+using SmartStore.Node.Projections;
 using SmartStore.Node.Transport;
 
 namespace SmartStore.Node.Hosting;

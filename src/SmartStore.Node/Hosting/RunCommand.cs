@@ -8,9 +8,9 @@ using SmartStore.Node.Configuration;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Transport;
 using SmartStore.Payments;
-using SmartStore.Persistence;
-using SmartStore.Persistence.PostgreSql;
-using SmartStore.Persistence.Sqlite;
+using SmartStore.Node.Persistence;
+using SmartStore.Node.Projections;
+using SmartStore.Node.Health;
 using Spectre.Console;
 
 namespace SmartStore.Node.Hosting;
@@ -39,7 +39,7 @@ internal static class RunCommand
         string layoutPath;
         try
         {
-            settings = await NodeSettings.LoadAsync(arguments.ConfigPath, stop);
+            settings = arguments.ConfigPath is null && !File.Exists(DefaultConfig) ? NodeSettings.Defaults : await NodeSettings.LoadAsync(arguments.ConfigPath ?? DefaultConfig, stop);
             layoutPath = arguments.LayoutPath ?? settings.LayoutPath ?? Path.Combine("store-layouts", "small-convenience.yaml");
             layout = LayoutReader.Parse(await File.ReadAllTextAsync(layoutPath, stop), layoutPath);
         }
@@ -51,18 +51,16 @@ internal static class RunCommand
 
         if (settings.Transport.Kind != TransportSettings.MqttKind)
         {
-            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(arguments.ConfigPath)} sets no device transport this process can serve: 'smartstore.transport.kind' is '{settings.Transport.Kind}'. "
+            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(settings.Source)} sets no device transport this process can serve: 'smartstore.transport.kind' is '{settings.Transport.Kind}'. "
                 + "Set it to mqtt (with smartstore.transport.mqtt.host and port), or use `smartstore-node demo` or the simulator, whose devices run in-process.");
             return 2;
         }
 
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(arguments.Verbose ? LogLevel.Information : LogLevel.Warning));
         var mqtt = settings.Transport.MqttFor(layout.StoreId);
-        await using var store = await OpenJournalAsync(settings.Journal, loggers, stop);
         var commands = new LateBoundPublisher();
         var psp = new SimulatedPsp(new PspSimulation());
-        var options = new StoreNodeOptions(layout) { Actors = settings.Actors, Regions = settings.Regions };
-        await using var node = StoreNode.Start(options, store, new ResilientGateway(psp, new RetrySettings()), commands, loggers);
+        await using var node = await StoreNode.StartAsync(settings.ToOptions(layout), new ResilientGateway(psp, new RetrySettings()), commands, loggers, stop);
         if (arguments.EnrolDemoShoppers)
         {
             foreach (var shopper in DemoScenario.Build(layout, 0).Shoppers)
@@ -107,22 +105,6 @@ internal static class RunCommand
         return 0;
     }
 
-    private static async Task<IEventStore> OpenJournalAsync(JournalSettings journal, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        if (journal.Kind == JournalSettings.PostgreSql)
-        {
-            return await PostgresEventStore.OpenAsync(new PostgresStoreOptions(journal.PostgresConnection!), loggers, cancellationToken);
-        }
-
-        var directory = Path.GetDirectoryName(Path.GetFullPath(journal.SqlitePath));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        return await SqliteEventStore.OpenAsync(new SqliteStoreOptions(journal.SqlitePath), loggers, cancellationToken);
-    }
-
     private static async Task PublishHealthAsync(MqttTransport transport, StoreNode node, StoreLayout layout, string nodeId, CancellationToken cancellationToken)
     {
         var status = await transport.StatusAsync(cancellationToken);
@@ -151,7 +133,7 @@ internal static class RunCommand
     private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttOptions mqtt, bool demoShoppers)
     {
         AnsiConsole.Write(new Rule($"[bold]SmartStore node: {Markup.Escape(layout.Name)} ({Markup.Escape(layout.StoreId)})[/]").LeftJustified());
-        var journal = settings.Journal.Kind == JournalSettings.PostgreSql ? "PostgreSQL" : $"SQLite {Path.GetFullPath(settings.Journal.SqlitePath)}";
+        var journal = settings.Journal.Describe();
         AnsiConsole.MarkupLine($"layout [blue]{Markup.Escape(layoutPath)}[/] · journal [blue]{Markup.Escape(journal)}[/] · payments: PSP simulator{(demoShoppers ? " · demo shoppers enrolled" : string.Empty)}");
         AnsiConsole.MarkupLine($"broker [blue]{(mqtt.TlsCaFile is null ? "mqtt" : "mqtts")}://{Markup.Escape(mqtt.Host)}:{mqtt.Port}[/] · session [blue]{Markup.Escape(mqtt.ClientId)}[/] (MQTT {(mqtt.ProtocolVersion == 5 ? "5" : "3.1.1")}, QoS 1, acknowledged once stored) · libmosquitto {MqttClient.NativeVersion}");
         foreach (var topic in Topics.SubscriptionsFor(layout.StoreId))
@@ -169,11 +151,13 @@ internal static class RunCommand
         return reasons.Count == 0 ? "none" : string.Join(", ", reasons);
     }
 
-    private sealed record Arguments(string ConfigPath, string? LayoutPath, TimeSpan HealthEvery, bool EnrolDemoShoppers, bool Verbose)
+    private const string DefaultConfig = "cluster.hocon";
+
+    private sealed record Arguments(string? ConfigPath, string? LayoutPath, TimeSpan HealthEvery, bool EnrolDemoShoppers, bool Verbose)
     {
         public static bool TryParse(string[] args, out Arguments parsed, out string error)
         {
-            parsed = new Arguments("cluster.hocon", null, TimeSpan.FromSeconds(5), false, false);
+            parsed = new Arguments(null, null, TimeSpan.FromSeconds(5), false, false);
             error = string.Empty;
             for (var i = 0; i < args.Length; i++)
             {
@@ -189,7 +173,7 @@ internal static class RunCommand
                         i++;
                         break;
                     case "--health-every" when value is not null:
-                        if (HoconReader.ParseDuration(value) is not { } every || every < TimeSpan.FromMilliseconds(100) || every > TimeSpan.FromHours(1))
+                        if (DurationArgument.Parse(value) is not { } every || every < TimeSpan.FromMilliseconds(100) || every > TimeSpan.FromHours(1))
                         {
                             error = $"--health-every takes a duration between 100ms and 1h such as 500ms or 5s, got '{value}'";
                             return false;

@@ -1,132 +1,105 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SmartStore.Actors;
-using SmartStore.Domain.Entry;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmartStore.Domain.Accounts;
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Fusion;
 using SmartStore.Domain.Layouts;
-using SmartStore.Domain.Signals;
+using SmartStore.Domain.Visits;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
-using SmartStore.Node.Accounts;
-using SmartStore.Node.Devices;
-using SmartStore.Node.Floor;
-using SmartStore.Node.Settlement;
-using SmartStore.Node.Visits;
+using SmartStore.Node.Health;
+using SmartStore.Node.Persistence;
+using SmartStore.Node.Projections;
+using SmartStore.Node.Protocol;
 using SmartStore.Payments;
-using SmartStore.Persistence;
-
-using VisitCommand = SmartStore.Node.Visits.VisitCommand;
 
 namespace SmartStore.Node.Hosting;
 
-/// <summary>Everything a node needs to run one store; all but the layout have working defaults.</summary>
-public sealed record StoreNodeOptions(StoreLayout Layout)
-{
-    public ActorSystemOptions Actors { get; init; } = new();
-
-    public RegionOptions Regions { get; init; } = new();
-
-    public FloorSettings Floor { get; init; } = new();
-
-    public EntrySettings Entry { get; init; } = new();
-
-    public WeightSignalSettings Weights { get; init; } = new();
-
-    public TimeSpan DisputeWindow { get; init; } = TimeSpan.FromDays(30);
-
-    public int SnapshotEvery { get; init; } = 50;
-
-    public int MaxConcurrentCharges { get; init; } = 16;
-
-    /// <summary>First wait before a visit tries its payment again after the gateway gave up (doubles, up to 30 times).</summary>
-    public TimeSpan PaymentRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
-
-    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(10);
-}
-
 /// <summary>
-/// One store running as actors: the floor (fusion), a region each of gates, cameras and shelves (by device id),
-/// visits and shopper accounts (by id), and the settlement actor; over a journal, a payment gateway and a
-/// transport's command channel. It is also the transports' inbox: a message is routed by its topic to its
-/// device's actor, and its delivery task completes once its effect is stored.
+/// A running node serving one store, as its callers see it: the transports' inbox (a device message is routed
+/// by its topic to its device's entity and answered once its effect is stored) and the questions and commands
+/// of operators and tests, each a message to the entity that owns the answer.
 /// </summary>
 public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
 {
+    private readonly IHost _host;
     private readonly StoreNodeOptions _options;
-    private readonly ActorSystem _system;
     private readonly DeviceMessageParser _parser;
-    private readonly Dictionary<DeviceKind, (EntityRegion<DeviceCommand> Region, HashSet<string> Devices)> _routes;
-    private readonly EntityRegion<VisitCommand> _visits;
-    private readonly EntityRegion<AccountCommand> _accounts;
-    private readonly ActorRef<FloorCommand> _floor;
+    private readonly Dictionary<DeviceKind, (IActorRef Region, HashSet<string> Devices)> _routes;
+    private readonly NodeRegions _regions;
 
-    private StoreNode(StoreNodeOptions options, IEventStore store, IPaymentGateway gateway, ICommandPublisher commands, ILoggerFactory loggers)
+    private StoreNode(IHost host, StoreNodeOptions options, NodeServices services, TimeSpan startedIn)
     {
+        _host = host;
         _options = options;
+        Health = services.Health;
+        Receipts = services.Receipts;
+        StartedIn = startedIn;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        _regions = new NodeRegions(host.Services.GetRequiredService<ActorRegistry>());
+        _parser = new DeviceMessageParser(Health.Rejections);
         var layout = options.Layout;
-        Types = new EventTypeRegistry();
-        StoreActor.Register(Types);
-        VisitActor.Register(Types);
-        ShopperAccount.Register(Types);
-        PaymentLedger.Register(Types);
-        var persistence = new EventSourcing(store, store, Types) { SnapshotEvery = options.SnapshotEvery };
-        _system = ActorSystem.Create($"store-{layout.StoreId}", options.Actors with { LoggerFactory = loggers });
-        var rejections = new RejectionCounters();
-        _parser = new DeviceMessageParser(rejections);
-        Health = new NodeHealth(rejections, loggers.CreateLogger("SmartStore.Node.Health"), _system.Time);
-        Receipts = new ReceiptBook();
-        Ledger = new PaymentLedger(store, Types, gateway);
-
-        var entities = options.Regions with { EntitySupervision = EventSourcing.RestartWithBackoff };
-        _accounts = _system.SpawnRegion<AccountCommand>("accounts", ctx => new ShopperAccount(ctx.EntityId, persistence, _system.Time), entities);
-        var settlement = _system.Spawn(Props.Create(() => new SettlementActor(Ledger, gateway, _accounts, Health, options.MaxConcurrentCharges)), "settlement");
-
-        // Visits and the floor refer to each other; a visit entity starts only after the floor exists.
-        ActorRef<FloorCommand>? floor = null;
-        _visits = _system.SpawnRegion<VisitCommand>(
-            "visits",
-            ctx => new VisitActor(ctx.EntityId, persistence, new VisitServices(layout, floor!, settlement, Ledger, Receipts, Health, options.DisputeWindow, options.PaymentRetryDelay)),
-            entities);
-        floor = _system.Spawn(
-            Props.Create(() => new StoreActor(layout, options.Floor, store, Types, _visits, Health)).WithSupervision(EventSourcing.RestartWithBackoff),
-            "floor");
-        _floor = floor;
-
-        var gates = new GateServices(layout.StoreId, layout.Currency, floor, _visits, _accounts, Ledger, gateway, commands, options.Entry, Health);
-        var devices = options.Regions with { IdleTimeout = Timeout.InfiniteTimeSpan };
         _routes = new()
         {
-            [DeviceKind.Gate] = (
-                _system.SpawnRegion<DeviceCommand>("gates", ctx => new GateActor(layout.Gates.Single(g => g.Id == ctx.EntityId), gates), devices),
-                layout.Gates.Select(g => g.Id).ToHashSet(StringComparer.Ordinal)),
-            [DeviceKind.Camera] = (
-                _system.SpawnRegion<DeviceCommand>("cameras", ctx => new CameraActor(ctx.EntityId, floor, Health), devices),
-                layout.Cameras.Select(c => c.Id).ToHashSet(StringComparer.Ordinal)),
-            [DeviceKind.Shelf] = (
-                _system.SpawnRegion<DeviceCommand>("shelves", ctx => new ShelfActor(layout.Shelves.Single(s => s.Id == ctx.EntityId), floor, Health, options.Weights), devices),
-                layout.Shelves.Select(s => s.Id).ToHashSet(StringComparer.Ordinal)),
+            [DeviceKind.Gate] = (_regions.Gates, layout.Gates.Select(g => g.Id).ToHashSet(StringComparer.Ordinal)),
+            [DeviceKind.Camera] = (_regions.Cameras, layout.Cameras.Select(c => c.Id).ToHashSet(StringComparer.Ordinal)),
+            [DeviceKind.Shelf] = (_regions.Shelves, layout.Shelves.Select(s => s.Id).ToHashSet(StringComparer.Ordinal)),
         };
     }
 
     public StoreLayout Layout => _options.Layout;
 
+    public StoreNodeOptions Options => _options;
+
     public NodeHealth Health { get; }
 
+    /// <summary>The receipt projection's view: every visit the journal holds, as far as the projection has read.</summary>
     public ReceiptBook Receipts { get; }
 
-    public PaymentLedger Ledger { get; }
+    public ActorSystem System { get; }
 
-    public EventTypeRegistry Types { get; }
+    /// <summary>From the start call to the node being an Up member with its regions registered.</summary>
+    public TimeSpan StartedIn { get; }
 
-    public ActorSystem System => _system;
-
-    /// <summary>Starts a node; the floor recovers from the journal before the first message is handled.</summary>
-    public static StoreNode Start(StoreNodeOptions options, IEventStore store, IPaymentGateway gateway, ICommandPublisher commands, ILoggerFactory loggers)
+    /// <summary>
+    /// Starts a node: readies the journal, builds the host through the one composition root, and returns once
+    /// the node is an Up member of its cluster (a single node joins itself).
+    /// </summary>
+    public static async Task<StoreNode> StartAsync(StoreNodeOptions options, IPaymentGateway gateway, ICommandPublisher commands, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(commands);
-        ArgumentNullException.ThrowIfNull(loggers);
-        return new StoreNode(options, store, gateway, commands, loggers);
+        var clock = Stopwatch.StartNew();
+        loggers ??= NullLoggerFactory.Instance;
+        await Journal.PrepareAsync(options.Journal, cancellationToken).ConfigureAwait(false);
+        var health = new NodeHealth(new RejectionCounters(), loggers.CreateLogger("SmartStore.Node.Health"), TimeProvider.System);
+        var receipts = new ReceiptBook { Health = health };
+        health.StoreCounters = receipts.Counters;
+        var services = new NodeServices(options, health, receipts, gateway, commands, loggers);
+        var host = new HostBuilder()
+            .ConfigureServices(s => s.AddSingleton(loggers).AddSmartStoreNode(services))
+            .Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+            await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+            return new StoreNode(host, options, services, clock.Elapsed);
+        }
+        catch
+        {
+            await StopAsync(host).ConfigureAwait(false);
+            throw;
+        }
     }
 
     public ValueTask<Delivery> DeliverAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
@@ -154,53 +127,76 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
             return new ValueTask<Delivery>(Delivery.Rejected);
         }
 
-        var ack = new DeliveryAck();
-        region.Tell(device, new DeviceCommand.Inbound(outcome.Message!, ack));
-        return new ValueTask<Delivery>(cancellationToken.CanBeCanceled ? ack.Task.WaitAsync(cancellationToken) : ack.Task);
+        return new ValueTask<Delivery>(AskDeviceAsync(region, new DeviceEnvelope(storeId, device, outcome.Message!), cancellationToken));
     }
 
     /// <summary>Moves the store clock to a device time (end of a feed): everything up to it is released and settled.</summary>
-    public async Task AdvanceClockAsync(long deviceTimeMs, CancellationToken cancellationToken = default)
-    {
-        var ack = new DeliveryAck();
-        _floor.Tell(new FloorCommand.AdvanceClock(deviceTimeMs, ack));
-        await ack.Task.WaitAsync(cancellationToken);
-    }
+    public async Task AdvanceClockAsync(long deviceTimeMs, CancellationToken cancellationToken = default) =>
+        await _regions.Floors.Ask<Delivered>(new FloorEnvelope(Layout.StoreId, new FloorCommand.AdvanceClock(deviceTimeMs)), _options.DeliveryTimeout, cancellationToken).ConfigureAwait(false);
 
     public Task<FloorView> GetFloorAsync(CancellationToken cancellationToken = default) =>
-        _floor.AskAsync<FloorCommand, FloorView>(reply => new FloorCommand.GetView(reply), _options.AskTimeout, cancellationToken);
+        _regions.Floors.Ask<FloorView>(new FloorEnvelope(Layout.StoreId, FloorCommand.GetView.Instance), _options.AskTimeout, cancellationToken);
+
+    public async Task<Visit?> GetFloorVisitAsync(string visitId, CancellationToken cancellationToken = default) =>
+        (await _regions.Floors.Ask<FloorVisit>(new FloorEnvelope(Layout.StoreId, new FloorCommand.GetVisit(visitId)), _options.AskTimeout, cancellationToken).ConfigureAwait(false)).Visit;
 
     public Task<AccountReply> EnrolAsync(string shopperId, string name, string faceTemplateRef, string paymentToken, DateTimeOffset? consentedAt, CancellationToken cancellationToken = default) =>
-        AskAccountAsync(shopperId, reply => new AccountCommand.Enrol(name, faceTemplateRef, paymentToken, consentedAt, reply), cancellationToken);
+        AskAccountAsync(shopperId, new AccountCommand.Enrol(name, faceTemplateRef, paymentToken, consentedAt), cancellationToken);
 
     public Task<AccountReply> ChangePaymentMethodAsync(string shopperId, string paymentToken, CancellationToken cancellationToken = default) =>
-        AskAccountAsync(shopperId, reply => new AccountCommand.ChangePaymentMethod(paymentToken, reply), cancellationToken);
+        AskAccountAsync(shopperId, new AccountCommand.ChangePaymentMethod(paymentToken), cancellationToken);
 
     public Task<AccountReply> GetAccountAsync(string shopperId, CancellationToken cancellationToken = default) =>
-        AskAccountAsync(shopperId, reply => new AccountCommand.Get(reply), cancellationToken);
+        AskAccountAsync(shopperId, AccountCommand.Get.Instance, cancellationToken);
 
     public Task<AccountReply> EraseAccountAsync(string shopperId, CancellationToken cancellationToken = default) =>
-        AskAccountAsync(shopperId, reply => new AccountCommand.Erase(reply), cancellationToken);
+        AskAccountAsync(shopperId, AccountCommand.Erase.Instance, cancellationToken);
 
     public Task<VisitReply> GetVisitAsync(string visitId, CancellationToken cancellationToken = default) =>
-        AskVisitAsync(visitId, reply => new VisitCommand.Get(reply), cancellationToken);
+        AskVisitAsync(visitId, VisitCommand.Get.Instance, cancellationToken);
 
     public Task<VisitReply> ResolveReviewAsync(string visitId, string operatorId, IReadOnlyDictionary<string, int>? correctedUnits, string note, CancellationToken cancellationToken = default) =>
-        AskVisitAsync(visitId, reply => new VisitCommand.ResolveReview(operatorId, correctedUnits, note, reply), cancellationToken);
+        AskVisitAsync(visitId, new VisitCommand.ResolveReview(operatorId, correctedUnits, note), cancellationToken);
 
     public Task<VisitReply> OpenDisputeAsync(string visitId, string sku, int units, string reason, CancellationToken cancellationToken = default) =>
-        AskVisitAsync(visitId, reply => new VisitCommand.OpenDispute(sku, units, reason, reply), cancellationToken);
+        AskVisitAsync(visitId, new VisitCommand.OpenDispute(sku, units, reason), cancellationToken);
 
     public Task<VisitReply> DecideDisputeAsync(string visitId, string disputeId, bool approve, string operatorId, string note, CancellationToken cancellationToken = default) =>
-        AskVisitAsync(visitId, reply => new VisitCommand.DecideDispute(disputeId, approve, operatorId, note, reply), cancellationToken);
+        AskVisitAsync(visitId, new VisitCommand.DecideDispute(disputeId, approve, operatorId, note), cancellationToken);
 
-    public async ValueTask DisposeAsync() => await _system.ShutdownAsync().ConfigureAwait(false);
+    /// <summary>The visit's payment as its ledger recorded it (null before it was charged).</summary>
+    public async Task<VisitSettlement?> GetSettlementAsync(string visitId, CancellationToken cancellationToken = default) =>
+        (await _regions.Ledgers.Ask<LedgerReply>(new LedgerEnvelope(visitId, LedgerCommand.Get.Instance), _options.AskTimeout, cancellationToken).ConfigureAwait(false)).Settlement;
 
-    private Task<AccountReply> AskAccountAsync(string shopperId, Func<ActorRef<AccountReply>, AccountCommand> command, CancellationToken cancellationToken) =>
-        _accounts.Actor.AskAsync<RegionCommand<AccountCommand>, AccountReply>(reply => new RegionCommand<AccountCommand>.Deliver(shopperId, command(reply)), _options.AskTimeout, cancellationToken);
+    /// <summary>Records a visit that could not be charged as a debt on its shopper (once per visit).</summary>
+    public async Task<VisitSettlement?> RecordUnpaidAsync(string visitId, string shopperId, long amountMinor, string reason, CancellationToken cancellationToken = default) =>
+        (await _regions.Ledgers.Ask<LedgerReply>(new LedgerEnvelope(visitId, new LedgerCommand.RecordUnpaid(shopperId, amountMinor, Layout.Currency, reason)), _options.AskTimeout, cancellationToken).ConfigureAwait(false)).Settlement;
 
-    private Task<VisitReply> AskVisitAsync(string visitId, Func<ActorRef<VisitReply>, VisitCommand> command, CancellationToken cancellationToken) =>
-        _visits.Actor.AskAsync<RegionCommand<VisitCommand>, VisitReply>(reply => new RegionCommand<VisitCommand>.Deliver(visitId, command(reply)), _options.AskTimeout, cancellationToken);
+    /// <summary>What a shopper owes as the debt projection has read it so far.</summary>
+    public async Task<long> GetDebtAsync(string shopperId, CancellationToken cancellationToken = default) =>
+        (await _regions.Debts.Ask<DebtOf>(new GetDebt(shopperId), _options.AskTimeout, cancellationToken).ConfigureAwait(false)).AmountMinor;
+
+    public Task<ProjectionPosition> GetReceiptProjectionAsync(CancellationToken cancellationToken = default) =>
+        _regions.Receipts.Ask<ProjectionPosition>(GetProjectionPosition.Instance, _options.AskTimeout, cancellationToken);
+
+    /// <summary>Leaves the cluster gracefully (shards handed over, what was received stored) and stops the host.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(_host).ConfigureAwait(false);
+
+    private static async Task StopAsync(IHost host)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await host.StopAsync(timeout.Token).ConfigureAwait(false);
+        host.Dispose();
+    }
+
+    private async Task<Delivery> AskDeviceAsync(IActorRef region, DeviceEnvelope envelope, CancellationToken cancellationToken) =>
+        (await region.Ask<Delivered>(envelope, _options.DeliveryTimeout, cancellationToken).ConfigureAwait(false)).Outcome;
+
+    private Task<AccountReply> AskAccountAsync(string shopperId, AccountCommand command, CancellationToken cancellationToken) =>
+        _regions.Accounts.Ask<AccountReply>(new AccountEnvelope(shopperId, command), _options.AskTimeout, cancellationToken);
+
+    private Task<VisitReply> AskVisitAsync(string visitId, VisitCommand command, CancellationToken cancellationToken) =>
+        _regions.Visits.Ask<VisitReply>(new VisitEnvelope(visitId, command), _options.AskTimeout, cancellationToken);
 
     private ValueTask<Delivery> Reject(RejectionReason reason, string detail)
     {

@@ -1,4 +1,4 @@
-using SmartStore.Actors;
+using Akka.Actor;
 using SmartStore.Messaging.Mqtt;
 
 namespace SmartStore.Node.Transport;
@@ -9,17 +9,24 @@ public abstract record MqttConnectionCommand
     {
     }
 
-    /// <summary>Publish at QoS 1; <paramref name="Done"/> completes when the broker has it (or fails when the outbox is full).</summary>
-    public sealed record Publish(string Topic, ReadOnlyMemory<byte> Payload, bool Retain, TaskCompletionSource Done) : MqttConnectionCommand;
+    /// <summary>Publish at QoS 1; answered with <see cref="Published"/> once the broker has it, or a failure when the outbox is full.</summary>
+    public sealed record Publish(string Topic, ReadOnlyMemory<byte> Payload, bool Retain) : MqttConnectionCommand;
 
-    public sealed record GetStatus(ActorRef<OutboxStatus> ReplyTo) : MqttConnectionCommand;
+    /// <summary>Answered with an <see cref="OutboxStatus"/>.</summary>
+    public sealed record GetStatus : MqttConnectionCommand
+    {
+        public static readonly GetStatus Instance = new();
+    }
 
     internal sealed record ConnectionChanged(bool Connected) : MqttConnectionCommand;
 
-    internal sealed record PublishFinished : MqttConnectionCommand
-    {
-        public static readonly PublishFinished Instance = new();
-    }
+    internal sealed record PublishFinished(IActorRef ReplyTo, Exception? Error) : MqttConnectionCommand;
+}
+
+/// <summary>The broker has a published message.</summary>
+public sealed record Published
+{
+    public static readonly Published Instance = new();
 }
 
 /// <summary>The outgoing side at a glance: commands waiting, in flight, sent, refused.</summary>
@@ -31,76 +38,63 @@ public sealed record OutboxStatus(bool Connected, int Waiting, int InFlight, lon
 /// than piling up in libmosquitto), and limits publishes in flight. The network thread only tells it that the
 /// connection came or went.
 /// </summary>
-public sealed class MqttConnectionActor(MqttClient client, int outboxCapacity = 10_000, int maxInFlight = 256) : Actor<MqttConnectionCommand>
+public sealed class MqttConnectionActor : ReceiveActor
 {
-    private readonly Queue<MqttConnectionCommand.Publish> _outbox = new();
+    private readonly Queue<(MqttConnectionCommand.Publish Publish, IActorRef ReplyTo)> _outbox = new();
+    private readonly MqttClient _client;
+    private readonly int _outboxCapacity;
+    private readonly int _maxInFlight;
     private bool _connected;
     private int _inFlight;
     private long _published;
     private long _refused;
 
-    protected override ValueTask PreStartAsync()
+    public MqttConnectionActor(MqttClient client, int outboxCapacity = 10_000, int maxInFlight = 256)
     {
-        var self = Context.Self;
-        client.ConnectionChanged = connected => self.Tell(new MqttConnectionCommand.ConnectionChanged(connected));
-        _connected = client.IsConnected;
-        return default;
+        _client = client;
+        _outboxCapacity = outboxCapacity;
+        _maxInFlight = maxInFlight;
+        Receive<MqttConnectionCommand.Publish>(publish =>
+        {
+            if (_outbox.Count >= _outboxCapacity)
+            {
+                _refused++;
+                Sender.Tell(new Status.Failure(new MqttException($"the MQTT outbox is full ({_outboxCapacity} messages waiting for the broker)")));
+                return;
+            }
+
+            _outbox.Enqueue((publish, Sender));
+            Flush();
+        });
+        Receive<MqttConnectionCommand.ConnectionChanged>(changed =>
+        {
+            _connected = changed.Connected;
+            Flush();
+        });
+        Receive<MqttConnectionCommand.PublishFinished>(finished =>
+        {
+            _inFlight--;
+            finished.ReplyTo.Tell(finished.Error is null ? Published.Instance : new Status.Failure(finished.Error));
+            Flush();
+        });
+        Receive<MqttConnectionCommand.GetStatus>(_ => Sender.Tell(new OutboxStatus(_connected, _outbox.Count, _inFlight, _published, _refused)));
     }
 
-    protected override ValueTask ReceiveAsync(MqttConnectionCommand message)
+    protected override void PreStart()
     {
-        switch (message)
-        {
-            case MqttConnectionCommand.Publish publish when _outbox.Count >= outboxCapacity:
-                _refused++;
-                publish.Done.TrySetException(new MqttException($"the MQTT outbox is full ({outboxCapacity} messages waiting for the broker)"));
-                break;
-            case MqttConnectionCommand.Publish publish:
-                _outbox.Enqueue(publish);
-                Flush();
-                break;
-            case MqttConnectionCommand.ConnectionChanged changed:
-                _connected = changed.Connected;
-                Flush();
-                break;
-            case MqttConnectionCommand.PublishFinished:
-                _inFlight--;
-                Flush();
-                break;
-            case MqttConnectionCommand.GetStatus get:
-                get.ReplyTo.Tell(new OutboxStatus(_connected, _outbox.Count, _inFlight, _published, _refused));
-                break;
-        }
-
-        return default;
+        var self = Self;
+        _client.ConnectionChanged = connected => self.Tell(new MqttConnectionCommand.ConnectionChanged(connected));
+        _connected = _client.IsConnected;
     }
 
     private void Flush()
     {
-        var self = Context.Self;
-        while (_connected && _inFlight < maxInFlight && _outbox.TryDequeue(out var publish))
+        while (_connected && _inFlight < _maxInFlight && _outbox.TryDequeue(out var next))
         {
             _inFlight++;
             _published++;
-            client.PublishAsync(publish.Topic, publish.Payload, publish.Retain).ContinueWith(
-                (task, state) =>
-                {
-                    var (done, actor) = ((TaskCompletionSource, ActorRef<MqttConnectionCommand>))state!;
-                    if (task.Exception is { } error)
-                    {
-                        done.TrySetException(error.GetBaseException());
-                    }
-                    else
-                    {
-                        done.TrySetResult();
-                    }
-
-                    actor.Tell(MqttConnectionCommand.PublishFinished.Instance);
-                },
-                (publish.Done, self),
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            _client.PublishAsync(next.Publish.Topic, next.Publish.Payload, next.Publish.Retain)
+                .PipeTo(Self, success: () => new MqttConnectionCommand.PublishFinished(next.ReplyTo, null), failure: error => new MqttConnectionCommand.PublishFinished(next.ReplyTo, error));
         }
     }
 }

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
-using SmartStore.Actors;
+using Akka.Actor;
 using SmartStore.Messaging.Mqtt;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
-using SmartStore.Node.Hosting;
+using SmartStore.Node.Health;
 
 namespace SmartStore.Node.Transport;
 
@@ -43,17 +43,19 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private readonly MqttClient _session;
     private readonly MqttClient _commands;
     private readonly IDeviceInbox _inbox;
-    private readonly ActorRef<MqttConnectionCommand> _owner;
+    private readonly IActorRef _owner;
     private readonly ActorSystem _system;
     private readonly ILogger _log;
     private readonly Task _pump;
     private readonly long[] _outcomes = new long[Enum.GetValues<Delivery>().Length];
     private readonly LogThrottle _retryLog = new(TimeProvider.System, TimeSpan.FromSeconds(10));
+    private readonly Lock _progressGate = new();
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _delivered;
     private long _retries;
     private volatile bool _aborted;
 
-    private MqttTransport(MqttClient session, MqttClient commands, IDeviceInbox inbox, ActorRef<MqttConnectionCommand> owner, ActorSystem system, ILogger log)
+    private MqttTransport(MqttClient session, MqttClient commands, IDeviceInbox inbox, IActorRef owner, ActorSystem system, ILogger log)
     {
         _session = session;
         _commands = commands;
@@ -73,6 +75,26 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
 
     public long Retries => Interlocked.Read(ref _retries);
 
+    /// <summary>Waits until at least <paramref name="count"/> messages were handed to the node and answered.</summary>
+    public async Task WaitForDeliveredAsync(long count, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task progress;
+            lock (_progressGate)
+            {
+                progress = _progress.Task;
+            }
+
+            if (Delivered >= count)
+            {
+                return;
+            }
+
+            await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>How many deliveries ended in <paramref name="delivery"/>.</summary>
     public long Count(Delivery delivery) => Interlocked.Read(ref _outcomes[(int)delivery]);
 
@@ -83,7 +105,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(system);
         var session = new MqttClient(options);
         var commands = new MqttClient(options with { ClientId = $"{options.ClientId}-commands", CleanSession = true });
-        ActorRef<MqttConnectionCommand>? owner = null;
+        IActorRef? owner = null;
         try
         {
             foreach (var pattern in Topics.SubscriptionsFor(storeId))
@@ -91,7 +113,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
                 session.Subscribe(pattern);
             }
 
-            owner = system.Spawn(Props.Create(() => new MqttConnectionActor(commands)), $"mqtt-{Guid.NewGuid():N}");
+            owner = system.ActorOf(Props.Create(() => new MqttConnectionActor(commands, 10_000, 256)), $"mqtt-{Guid.NewGuid():N}");
             await commands.ConnectAsync(cancellationToken);
             await session.ConnectAsync(cancellationToken);
             log.LogInformation("MQTT: session '{ClientId}' on {Host}:{Port} (libmosquitto {Version}), subscribed to {Topics}", options.ClientId, options.Host, options.Port, MqttClient.NativeVersion, string.Join(", ", Topics.SubscriptionsFor(storeId)));
@@ -112,7 +134,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
 
     public async Task<MqttTransportStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
-        var commands = await _owner.AskAsync<MqttConnectionCommand, OutboxStatus>(reply => new MqttConnectionCommand.GetStatus(reply), TimeSpan.FromSeconds(10), cancellationToken);
+        var commands = await _owner.Ask<OutboxStatus>(MqttConnectionCommand.GetStatus.Instance, TimeSpan.FromSeconds(10), cancellationToken);
         return new MqttTransportStatus(
             _session.IsConnected,
             _session.Connects,
@@ -132,9 +154,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     /// <summary>Publishes at QoS 1 on the command connection; completes when the broker has it.</summary>
     public async ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken = default)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _owner.Tell(new MqttConnectionCommand.Publish(topic, payload.ToArray(), retain, done));
-        await done.Task.WaitAsync(cancellationToken);
+        await _owner.Ask<Published>(new MqttConnectionCommand.Publish(topic, payload.ToArray(), retain), timeout: null, cancellationToken);
     }
 
     /// <summary>
@@ -237,6 +257,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
                 Interlocked.Increment(ref _outcomes[(int)outcome]);
                 Interlocked.Increment(ref _delivered);
                 _session.Handled();
+                SignalProgress();
                 return;
             }
 #pragma warning disable CA1031 // Not acknowledged yet: keep it and try again, whatever failed; the broker would only send it again.
@@ -249,6 +270,18 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }
+    }
+
+    private void SignalProgress()
+    {
+        TaskCompletionSource previous;
+        lock (_progressGate)
+        {
+            previous = _progress;
+            _progress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        previous.TrySetResult();
     }
 
     /// <summary>A journal outage fails every message in flight at once: one line per interval says so.</summary>

@@ -1,0 +1,145 @@
+using Akka.Actor;
+using Akka.Event;
+using SmartStore.Domain.Accounts;
+using SmartStore.Domain.Entry;
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Layouts;
+using SmartStore.Domain.Visits;
+using SmartStore.Messaging.Protocol;
+using SmartStore.Messaging.Transport;
+using SmartStore.Node.Protocol;
+using SmartStore.Payments;
+
+namespace SmartStore.Node.Devices;
+
+/// <summary>
+/// One identification at a gate, from question to answer, as a short-lived child of the gate: the shopper's
+/// standing is looked up (account, consent, payment method, debt), <see cref="EntryPolicy"/> decides, an
+/// admitted visit gets a pre-authorisation hold, is opened (stored) and announced to the floor (stored) before
+/// the gate is told to open for the party; a denial tells the gate to stay shut and why. It reports back to the
+/// gate, which answers the device message, and stops.
+/// </summary>
+#pragma warning disable CA1001 // The cancellation source is disposed in PostStop, the end of the actor's life.
+public sealed class AdmissionActor : ReceiveActor
+#pragma warning restore CA1001
+{
+    private readonly Gate _gate;
+    private readonly GateEvent _identification;
+    private readonly GateServices _services;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public AdmissionActor(Gate gate, GateEvent identification, GateServices services)
+    {
+        _gate = gate;
+        _identification = identification;
+        _services = services;
+        ReceiveAsync<Start>(async _ =>
+        {
+            object outcome;
+            try
+            {
+                await DecideAsync();
+                outcome = new GateActor.Handled(identification.Seq, Delivery.Accepted);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                // Not acknowledged: the device (or broker) sends the identification again.
+                _log.Warning(error, "gate {0}: the entry decision for message {1} failed", gate.Id, identification.Seq);
+                outcome = new GateActor.NotHandled(identification.Seq, error);
+            }
+
+            Context.Parent.Tell(outcome);
+            Context.Stop(Self);
+        });
+    }
+
+    protected override void PreStart() => Self.Tell(Start.Instance);
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private async Task DecideAsync()
+    {
+        var (who, shopperId) = _identification.Event == "identified"
+            ? ((Identification)new Identification.Face(_identification.Shopper!, _identification.Confidence!.Value), _identification.Shopper)
+            : (new Identification.Token(ShopperOfToken(_identification.Token!)), ShopperOfToken(_identification.Token!));
+        if (_gate.Direction == GateDirection.Exit)
+        {
+            await DenyAsync("this is an exit gate");
+            return;
+        }
+
+        var (standing, token) = shopperId is null ? (null, string.Empty) : await StandingOfAsync(shopperId);
+        var decision = EntryPolicy.Decide(who, standing, _identification.Party ?? 1, _services.Entry);
+        if (decision is EntryDecision.Deny deny)
+        {
+            await DenyAsync(deny.Reason);
+            return;
+        }
+
+        var admit = (EntryDecision.Admit)decision;
+
+        // Stable across redeliveries of the same identification: the same message opens the same visit.
+        var visitId = $"{_gate.Id}-{_identification.Ts}-{_identification.Seq}";
+        string? hold = null;
+        if (admit.HoldMinor > 0)
+        {
+            PaymentResult result;
+            try
+            {
+                result = await _services.Gateway.AuthoriseAsync(LedgerRules.HoldKey(visitId), token, admit.HoldMinor, _services.Currency, _stopping.Token);
+            }
+            catch (PspUnavailableException)
+            {
+                // Nobody is let in on a payment method nobody could check; the shopper tries again at once.
+                await DenyAsync("the payment provider could not be reached; please try again");
+                return;
+            }
+
+            if (!result.Approved)
+            {
+                await DenyAsync($"the payment method declined a hold of {admit.HoldMinor} ({result.DeclineReason ?? "declined"})");
+                return;
+            }
+
+            hold = result.Reference;
+        }
+
+        var opened = new VisitOpened(visitId, _services.StoreId, admit.ShopperId, admit.PartySize, _gate.Id, _identification.Ts, hold, admit.HoldMinor, DateTimeOffset.UtcNow);
+        await _services.Regions.Visits.Ask<VisitReply>(new VisitEnvelope(visitId, new VisitCommand.Open(opened)), _services.AskTimeout, _stopping.Token);
+        var entry = new EntryRecord(_gate.Id, _identification.Seq, _identification.Ts, _gate.Id, visitId, admit.ShopperId, admit.PartySize);
+        await _services.Regions.Floors.Ask<Delivered>(new FloorEnvelope(_services.StoreId, new FloorCommand.Accept(entry)), _services.AskTimeout, _stopping.Token);
+        _services.Health.EntryAdmitted();
+        await PublishAsync(new GateCommand(1, _gate.Id, GateCommand.Open, visitId, admit.PartySize, null, _identification.Ts));
+    }
+
+    private async Task<(ShopperStanding Standing, string PaymentToken)> StandingOfAsync(string shopperId)
+    {
+        var account = await _services.Regions.Accounts.Ask<AccountReply>(new AccountEnvelope(shopperId, AccountCommand.Get.Instance), _services.AskTimeout, _stopping.Token);
+        var state = account.State;
+        var enrolled = state.Status == AccountStatus.Active;
+        var debt = enrolled ? (await _services.Regions.Debts.Ask<DebtOf>(new GetDebt(shopperId), _services.AskTimeout, _stopping.Token)).AmountMinor : 0;
+        return (new ShopperStanding(shopperId, enrolled, state.ConsentedAt is not null, !string.IsNullOrEmpty(state.PaymentToken), debt), state.PaymentToken);
+    }
+
+    private async Task DenyAsync(string reason)
+    {
+        _services.Health.EntryDenied(_gate.Id, reason);
+        await PublishAsync(new GateCommand(1, _gate.Id, GateCommand.Deny, null, null, reason, _identification.Ts));
+    }
+
+    private ValueTask PublishAsync(GateCommand command) =>
+        _services.Commands.PublishAsync(Topics.GateCommands(_services.StoreId, _gate.Id), command.ToJson(), _stopping.Token);
+
+    private static string? ShopperOfToken(string token) =>
+        token.StartsWith(GateActor.ShopperTokenPrefix, StringComparison.Ordinal) && token.Length > GateActor.ShopperTokenPrefix.Length ? token[GateActor.ShopperTokenPrefix.Length..] : null;
+
+    private sealed record Start
+    {
+        public static readonly Start Instance = new();
+    }
+}

@@ -1,2 +1,0 @@
-global using SmartStore.Domain.Floor;
-global using SmartStore.Domain.Visits;

@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using SmartStore.Domain.EventTime;
+using SmartStore.Domain.Fusion;
+using SmartStore.Messaging.Protocol;
+
+namespace SmartStore.Node.Health;
+
+/// <summary>
+/// The node's counters at one moment. Those about the store's history (entries admitted, reviews, payments,
+/// disputes, refunds) come from the journal through the receipt projection, so a restarted node counts what
+/// earlier processes did; the rest describe this process (what it received, rejected, alerted on).
+/// </summary>
+public sealed record HealthSummary(
+    long Accepted,
+    long Duplicates,
+    long Late,
+    IReadOnlyDictionary<RejectionReason, long> Rejected,
+    long FloorRecords,
+    long FloorWrites,
+    long RecoveredRecords,
+    long EntriesAdmitted,
+    long EntriesDenied,
+    long ReviewsQueued,
+    long Captured,
+    long CapturedMinor,
+    long Declined,
+    long PaymentRetries,
+    long Disputes,
+    long RefundedMinor,
+    IReadOnlyDictionary<string, long> AlertsByKind,
+    IReadOnlyList<FloorAlert> RecentAlerts,
+    IReadOnlyDictionary<string, DateTimeOffset> DevicesLastSeen,
+    long EntriesAdmittedHere)
+{
+    public long RejectedTotal => Rejected.Values.Sum();
+}
+
+/// <summary>The store's history as counted by the receipt projection (every visit the journal holds).</summary>
+public sealed record StoreCounters(long EntriesAdmitted, long ReviewsQueued, long Captured, long CapturedMinor, long Declined, long Disputes, long RefundedMinor)
+{
+    public static StoreCounters None { get; } = new(0, 0, 0, 0, 0, 0, 0);
+}
+
+/// <summary>
+/// Counters and recent alerts of one node, updated from any actor (lock-free counters, bounded alert memory).
+/// Alerts and rejections are logged at most once per interval per kind, so a flood of bad input cannot flood
+/// the log; the counters still count every one.
+/// </summary>
+public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, long> _alerts = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<FloorAlert> _recent = new();
+    private readonly LogThrottle _throttle = new(time, TimeSpan.FromSeconds(10));
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _dispatched = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _receiptLatency = new(StringComparer.Ordinal);
+    private long _accepted;
+    private long _duplicates;
+    private long _late;
+    private long _floorRecords;
+    private long _floorWrites;
+    private long _recovered;
+    private long _denied;
+    private long _admittedHere;
+    private long _retries;
+
+    public RejectionCounters Rejections { get; } = rejections;
+
+    /// <summary>Where the store's history counters come from (the receipt projection's view); none until it is set.</summary>
+    public Func<StoreCounters> StoreCounters { get; set; } = static () => Health.StoreCounters.None;
+
+    public void InputVerdict(InputVerdict verdict)
+    {
+        switch (verdict)
+        {
+            case Domain.EventTime.InputVerdict.Accepted:
+                Interlocked.Increment(ref _accepted);
+                break;
+            case Domain.EventTime.InputVerdict.Duplicate:
+                Interlocked.Increment(ref _duplicates);
+                break;
+            case Domain.EventTime.InputVerdict.Late:
+                Interlocked.Increment(ref _late);
+                RateLimitedLog("late", "input arrived after the watermark (counted, not used)");
+                break;
+        }
+    }
+
+    /// <summary>A device-level duplicate caught before it reached the floor.</summary>
+    public void DuplicateAtDevice() => Interlocked.Increment(ref _duplicates);
+
+    public void Rejected(RejectionReason reason, string detail)
+    {
+        Rejections.Count(reason);
+        RateLimitedLog($"rejected:{reason}", $"rejected ({reason}): {detail}");
+    }
+
+    /// <summary>Logs a rejection the parser already counted.</summary>
+    public void RejectionCounted(RejectionReason reason, string detail) => RateLimitedLog($"rejected:{reason}", $"rejected ({reason}): {detail}");
+
+    public void DeviceSeen(string deviceId) => _devices[deviceId] = time.GetUtcNow();
+
+    public void FloorBatchWritten(int records)
+    {
+        Interlocked.Add(ref _floorRecords, records);
+        Interlocked.Increment(ref _floorWrites);
+    }
+
+    public void FloorRecovered(long records) => Interlocked.Add(ref _recovered, records);
+
+    public void Alert(FloorAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        _alerts.AddOrUpdate(alert.Kind, 1, (_, n) => n + 1);
+        _recent.Enqueue(alert);
+        while (_recent.Count > 200 && _recent.TryDequeue(out _))
+        {
+        }
+
+        RateLimitedLog($"alert:{alert.Kind}", $"alert {alert.Kind}: {alert.Detail}");
+    }
+
+    /// <summary>This process let a party in (the store-wide count is <see cref="HealthSummary.EntriesAdmitted"/>, from the journal).</summary>
+    public void EntryAdmitted() => Interlocked.Increment(ref _admittedHere);
+
+    public void EntryDenied(string gate, string reason)
+    {
+        Interlocked.Increment(ref _denied);
+        Alert(new FloorAlert("entry-denied", time.GetUtcNow().ToUnixTimeMilliseconds(), $"{gate}: {reason}"));
+    }
+
+    public void PaymentRetryScheduled() => Interlocked.Increment(ref _retries);
+
+    /// <summary>The floor handed a visit over for settlement (its bound passed): the receipt latency starts here.</summary>
+    public void SettlementDispatched(string visitId) => _dispatched.TryAdd(visitId, time.GetTimestamp());
+
+    /// <summary>The visit issued its receipt: how long after the floor handed it over, when this node saw both.</summary>
+    public void ReceiptIssued(string visitId)
+    {
+        if (_dispatched.TryRemove(visitId, out var dispatchedAt))
+        {
+            _receiptLatency[visitId] = time.GetElapsedTime(dispatchedAt);
+        }
+    }
+
+    /// <summary>From the floor handing the cart over to the receipt; null when another process or node did either.</summary>
+    public TimeSpan? ReceiptLatencyOf(string visitId) => _receiptLatency.TryGetValue(visitId, out var latency) ? latency : null;
+
+    public HealthSummary Snapshot()
+    {
+        var store = StoreCounters();
+        return new HealthSummary(
+            Interlocked.Read(ref _accepted),
+            Interlocked.Read(ref _duplicates),
+            Interlocked.Read(ref _late),
+            Rejections.Snapshot(),
+            Interlocked.Read(ref _floorRecords),
+            Interlocked.Read(ref _floorWrites),
+            Interlocked.Read(ref _recovered),
+            store.EntriesAdmitted,
+            Interlocked.Read(ref _denied),
+            store.ReviewsQueued,
+            store.Captured,
+            store.CapturedMinor,
+            store.Declined,
+            Interlocked.Read(ref _retries),
+            store.Disputes,
+            store.RefundedMinor,
+            new Dictionary<string, long>(_alerts, StringComparer.Ordinal),
+            [.. _recent],
+            new Dictionary<string, DateTimeOffset>(_devices, StringComparer.Ordinal),
+            Interlocked.Read(ref _admittedHere));
+    }
+
+    private void RateLimitedLog(string key, string message)
+    {
+        if (_throttle.Allows(key))
+        {
+            log.LogWarning("{Message}", message);
+        }
+    }
+}

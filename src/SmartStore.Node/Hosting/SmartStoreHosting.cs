@@ -1,0 +1,167 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SmartStore.Domain.Layouts;
+using SmartStore.Messaging.Protocol;
+using SmartStore.Messaging.Transport;
+using SmartStore.Node.Accounts;
+using SmartStore.Node.Devices;
+using SmartStore.Node.Floor;
+using SmartStore.Node.Health;
+using SmartStore.Node.Persistence;
+using SmartStore.Node.Projections;
+using SmartStore.Node.Protocol;
+using SmartStore.Node.Settlement;
+using SmartStore.Node.Visits;
+using SmartStore.Payments;
+
+namespace SmartStore.Node.Hosting;
+
+/// <summary>The node's process-wide parts that its actors share (counters, the receipt view, the provider, the command channel).</summary>
+public sealed record NodeServices(StoreNodeOptions Options, NodeHealth Health, ReceiptBook Receipts, IPaymentGateway Gateway, ICommandPublisher Commands, ILoggerFactory Loggers);
+
+/// <summary>
+/// The one composition root of a SmartStore node: the actor system inside the .NET generic host, built by
+/// Akka.Hosting, with everything a node is readable in one screen. <c>run</c>, the demo, the simulator's
+/// replay, the benchmarks and the tests all start a node through here (<see cref="StoreNode.StartAsync"/>).
+/// </summary>
+public static class SmartStoreHosting
+{
+    public const string SystemName = "smartstore";
+
+    /// <summary>The cluster role of nodes that carry stores (their floors, devices, visits, accounts and ledgers).</summary>
+    public const string StoreRole = "store";
+
+    public static IServiceCollection AddSmartStoreNode(this IServiceCollection services, NodeServices node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        services.AddSingleton(node);
+        services.AddSingleton(node.Health);
+        services.AddSingleton(node.Receipts);
+        return services.AddAkka(SystemName, (builder, _) => builder.AddSmartStore(node));
+    }
+
+    public static AkkaConfigurationBuilder AddSmartStore(this AkkaConfigurationBuilder builder, NodeServices node)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(node);
+        var options = node.Options;
+        var stores = new Dictionary<string, StoreLayout>(StringComparer.Ordinal) { [options.Layout.StoreId] = options.Layout };
+        var regions = (NodeRegions?)null;
+        NodeRegions Regions(IReadOnlyActorRegistry registry) => regions ??= new NodeRegions(registry);
+        var gateway = new BoundedGateway(node.Gateway, options.MaxConcurrentCharges);
+        var extractor = new EnvelopeExtractor();
+
+        builder
+            .ConfigureLoggers(loggers =>
+            {
+                loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory(node.Loggers);
+            })
+            .AddHocon(NodeDefaults, HoconAddMode.Append)
+            .WithRemoting(new RemoteOptions { HostName = options.Hostname, Port = options.Port })
+            .WithClustering(new ClusterOptions { Roles = [StoreRole], SeedNodes = options.SeedNodes.Count == 0 ? null : [.. options.SeedNodes] })
+            .WithSmartStoreJournal(options.Journal, NodeCatalog.Create(), options.QueryRefresh);
+        if (options.Hocon is { } file)
+        {
+            // The configuration file's akka section wins over every default above.
+            builder.AddHocon(file, HoconAddMode.Prepend);
+        }
+
+        // Devices: one entity per gate, camera and shelf, never passivated (a shelf keeps its signal state, a
+        // gate its admissions in flight); they are started by their first message.
+        var devices = new ShardOptions { Role = StoreRole, StateStoreMode = StateStoreMode.Persistence, ShouldPassivateIdleEntities = false };
+        builder
+            .WithShardRegion<GateRegion>("gates", (_, registry) => id =>
+            {
+                var (store, gateId) = DeviceEnvelope.Parse(id);
+                var gate = stores[store].Gates.Single(g => g.Id == gateId);
+                var services = new GateServices(store, stores[store].Currency, Regions(registry), gateway, node.Commands, options.Entry, node.Health, options.AskTimeout);
+                return Props.Create(() => new GateActor(gate, services));
+            }, extractor, devices)
+            .WithShardRegion<CameraRegion>("cameras", (_, registry) => id =>
+            {
+                var (store, camera) = DeviceEnvelope.Parse(id);
+                var shared = Regions(registry);
+                return Props.Create(() => new CameraActor(store, camera, node.Health, shared, options.AskTimeout));
+            }, extractor, devices)
+            .WithShardRegion<ShelfRegion>("shelves", (_, registry) => id =>
+            {
+                var (store, shelfId) = DeviceEnvelope.Parse(id);
+                var shelf = stores[store].Shelves.Single(s => s.Id == shelfId);
+                var shared = Regions(registry);
+                return Props.Create(() => new ShelfActor(store, shelf, node.Health, shared, options.Weights, options.AskTimeout));
+            }, extractor, devices);
+
+        // The floor is remembered: after a crash it comes back without waiting for a device message, and hands
+        // every visit that left and is still on it (a visit leaves the floor only once its receipt is issued or
+        // an operator has it) to that visit again, so a payment under way resumes. Visits are therefore started
+        // by messages, and schedule their payment retries through their region, which a passivated visit hears.
+        var remembered = new ShardOptions
+        {
+            Role = StoreRole,
+            StateStoreMode = StateStoreMode.Persistence,
+            RememberEntities = true,
+            RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+        };
+        builder
+            .WithShardRegion<FloorRegion>("floors", (_, registry) => store =>
+            {
+                var shared = Regions(registry);
+                var layout = stores[store];
+                return Props.Create(() => new StoreFloorActor(layout, options.Floor, options.FloorSnapshots, node.Health, shared));
+            }, extractor, remembered);
+
+        // Visits, accounts and payment ledgers are started by messages; sharding passivates them when idle.
+        var onDemand = new ShardOptions { Role = StoreRole, StateStoreMode = StateStoreMode.Persistence };
+        builder
+            .WithShardRegion<VisitRegion>("visits", (_, registry) => visit =>
+            {
+                var services = new VisitServices(options.Layout, Regions(registry), node.Health, options.DisputeWindow, options.PaymentRetryDelay, options.PaymentPatience, options.AskTimeout);
+                return Props.Create(() => new VisitActor(visit, services));
+            }, extractor, onDemand)
+            .WithShardRegion<AccountRegion>("accounts", (_, _) => shopper => Props.Create(() => new ShopperAccountActor(shopper)), extractor, onDemand)
+            .WithShardRegion<LedgerRegion>("ledgers", (_, registry) => visit =>
+            {
+                var services = new LedgerServices(gateway, Regions(registry), options.AskTimeout);
+                return Props.Create(() => new PaymentLedgerActor(visit, services));
+            }, extractor, onDemand);
+
+        // One writer per projection in the whole cluster.
+        var singleton = new ClusterSingletonOptions { Role = StoreRole };
+        builder
+            .WithSingleton<ReceiptProjection>("receipt-projection", Props.Create(() => new ReceiptProjectionActor(node.Receipts, options.Projections)), singleton)
+            .WithSingleton<DebtProjection>("debt-projection", Props.Create(() => new DebtProjectionActor(options.Projections)), singleton);
+
+        return builder.AddStartup((system, _) =>
+        {
+            if (options.SeedNodes.Count == 0)
+            {
+                // A single node is a cluster of one: it runs exactly the code path a cluster runs.
+                var cluster = Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            }
+        });
+    }
+
+    // What the node needs of Akka beyond the library defaults, each for a reason.
+    private const string NodeDefaults = """
+        akka {
+          # Entities restarted after a failure (the floor after a journal outage) come back quickly.
+          cluster.sharding.entity-restart-backoff = 1s
+          cluster.sharding.remember-entities-store = eventsourced
+          # A node leaving (SIGTERM) hands its shards over before it exits.
+          coordinated-shutdown.run-by-clr-shutdown-hook = on
+          actor.ask-timeout = 60s
+          # The journal's own batching makes round trips few; the node's floors batch on top.
+          persistence.journal-plugin-fallback.circuit-breaker.call-timeout = 30s
+          persistence.snapshot-store-plugin-fallback.circuit-breaker.call-timeout = 30s
+        }
+        """;
+}

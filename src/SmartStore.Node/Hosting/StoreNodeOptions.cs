@@ -1,0 +1,67 @@
+using Akka.Configuration;
+using SmartStore.Domain.Entry;
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Layouts;
+using SmartStore.Domain.Signals;
+using SmartStore.Node.Floor;
+using SmartStore.Node.Persistence;
+using SmartStore.Node.Projections;
+
+namespace SmartStore.Node.Hosting;
+
+/// <summary>Everything a node needs to run one store; all but the layout have working defaults (the embedded store).</summary>
+public sealed record StoreNodeOptions(StoreLayout Layout)
+{
+    public JournalSettings Journal { get; init; } = JournalSettings.Embedded;
+
+    public FloorSettings Floor { get; init; } = new();
+
+    public FloorSnapshotPolicy FloorSnapshots { get; init; } = new();
+
+    public EntrySettings Entry { get; init; } = new();
+
+    public WeightSignalSettings Weights { get; init; } = new();
+
+    public ProjectionSettings Projections { get; init; } = new();
+
+    public TimeSpan DisputeWindow { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>Provider calls in flight at once (charges, holds, refunds); the rest wait their turn.</summary>
+    public int MaxConcurrentCharges { get; init; } = 16;
+
+    /// <summary>First wait before a visit tries its payment again after the gateway gave up (doubles, up to 30 times).</summary>
+    public TimeSpan PaymentRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a visit waits for its payment's answer before it asks the ledger again (same idempotency key).</summary>
+    public TimeSpan PaymentPatience { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long one actor waits for another's answer (an account, the floor, a visit).</summary>
+    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a device message may take to be stored before the transport treats it as failed (and does not acknowledge it).</summary>
+    public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the projections look for new events in the journal.</summary>
+    public TimeSpan QueryRefresh { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The address this node's cluster member listens on; port 0 picks a free one (a single node joins itself).</summary>
+    public string Hostname { get; init; } = "127.0.0.1";
+
+    public int Port { get; init; }
+
+    /// <summary>Seed nodes (akka.tcp://smartstore@host:port); none: the node forms a cluster of its own.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>The configuration file's own HOCON (its <c>akka</c> section overrides the node's defaults); none by default.</summary>
+    public Config? Hocon { get; init; }
+}
+
+/// <summary>How a configuration file becomes a node's options (one place for every entry point that reads one).</summary>
+public static class StoreNodeConfiguration
+{
+    public static StoreNodeOptions ToOptions(this Configuration.NodeSettings settings, StoreLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new StoreNodeOptions(layout) { Journal = settings.Journal, Hocon = settings.Hocon, SeedNodes = settings.SeedNodes };
+    }
+}
