@@ -17,6 +17,8 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly bool _asPostgresUser;
     private int _databases;
 
+    private string _settings = string.Empty;
+
     private PostgresServer(string bin, string root, int port, bool asPostgresUser)
     {
         _bin = bin;
@@ -49,8 +51,8 @@ public sealed class PostgresServer : IAsyncDisposable
             }
 
             await server.RunAsync(Path.Combine(bin, "initdb"), ["-D", server.DataDirectory, "-U", SuperUser, "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"], asPostgres, cancellationToken);
-            var settings = $"-p {server.Port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c fsync={(durable ? "on" : "off")} -c synchronous_commit={(durable ? "on" : "off")} -c full_page_writes={(durable ? "on" : "off")}";
-            await server.RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", server.DataDirectory, "-o", settings, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"], asPostgres, cancellationToken);
+            server._settings = $"-p {server.Port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c fsync={(durable ? "on" : "off")} -c synchronous_commit={(durable ? "on" : "off")} -c full_page_writes={(durable ? "on" : "off")}";
+            await server.StartAgainAsync(cancellationToken);
             return server;
         }
         catch
@@ -74,6 +76,10 @@ public sealed class PostgresServer : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
         return ConnectionString(name);
     }
+
+    /// <summary>Starts the server (again, after <see cref="KillAsync"/>) on the same port and data.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-o", _settings, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"], _asPostgresUser, cancellationToken);
 
     /// <summary>Stops the server at once (like a crash), keeping its data, for failure tests.</summary>
     public Task KillAsync(CancellationToken cancellationToken = default) =>

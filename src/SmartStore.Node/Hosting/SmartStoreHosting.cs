@@ -159,9 +159,10 @@ public static class SmartStoreHosting
           # A node leaving (SIGTERM) hands its shards over before it exits.
           coordinated-shutdown.run-by-clr-shutdown-hook = on
           actor.ask-timeout = 60s
-          # The journal's own batching makes round trips few; the node's floors batch on top.
-          persistence.journal-plugin-fallback.circuit-breaker.call-timeout = 30s
-          persistence.snapshot-store-plugin-fallback.circuit-breaker.call-timeout = 30s
+          # After a database outage the journal lets calls through again within seconds, not the default 30 s:
+          # devices keep sending, and every second the floor waits is a second of unacknowledged messages.
+          persistence.journal-plugin-fallback.circuit-breaker { call-timeout = 30s, reset-timeout = 5s }
+          persistence.snapshot-store-plugin-fallback.circuit-breaker { call-timeout = 30s, reset-timeout = 5s }
         }
         """;
 }
