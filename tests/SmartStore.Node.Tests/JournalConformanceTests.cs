@@ -32,22 +32,17 @@ public sealed class PostgresJournalConformanceTests(PostgresFixture postgres) : 
 /// What the node relies on from Akka.Persistence.Sql, checked on each database through the node's own journal
 /// configuration and serializer: atomic multi-event writes, recovery in order, snapshots, tags, upcasting.
 /// </summary>
-public abstract class JournalConformanceTests : IAsyncLifetime
+public abstract class JournalConformanceTests : JournalTestBase
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private IJournalFactory _journals = null!;
     private JournalSettings _journal = null!;
 
-    protected abstract IJournalFactory CreateJournals();
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _journals = CreateJournals();
-        _journal = await _journals.CreateAsync();
+        await base.InitializeAsync();
+        _journal = await Journals.CreateAsync();
         await Journal.PrepareAsync(_journal);
     }
-
-    public async Task DisposeAsync() => await _journals.DisposeAsync();
 
     private static EventCatalog Notes(int version = 1) => NodeCatalog.Create().Register("note-written", version, NoteJson.Default.NoteWritten);
 

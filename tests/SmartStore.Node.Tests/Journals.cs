@@ -52,3 +52,19 @@ public sealed class PostgresJournals(PostgresServer server) : IJournalFactory
 
     public ValueTask DisposeAsync() => default;
 }
+
+/// <summary>A test class that runs on fresh journals of one kind: a subclass names the kind.</summary>
+public abstract class JournalTestBase : IAsyncLifetime
+{
+    protected IJournalFactory Journals { get; private set; } = null!;
+
+    protected abstract IJournalFactory CreateJournals();
+
+    public virtual Task InitializeAsync()
+    {
+        Journals = CreateJournals();
+        return Task.CompletedTask;
+    }
+
+    public virtual async Task DisposeAsync() => await Journals.DisposeAsync();
+}

@@ -19,25 +19,14 @@ public sealed class PostgresProjectionTests(PostgresFixture postgres) : Projecti
 /// The receipt projection stores its model and its offset together: restarted any number of times, it counts
 /// every visit event the journal holds exactly once (a refund read twice would be refunded twice in the books).
 /// </summary>
-public abstract class ProjectionTests : IAsyncLifetime
+public abstract class ProjectionTests : JournalTestBase
 {
     private readonly Scenario _morning = DemoScenario.Build(StoreHarness.Small, StoreHarness.Start);
-    private IJournalFactory _journals = null!;
-
-    protected abstract IJournalFactory CreateJournals();
-
-    public Task InitializeAsync()
-    {
-        _journals = CreateJournals();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _journals.DisposeAsync();
 
     [Fact]
     public async Task A_restarted_projection_neither_loses_nor_doubles_a_receipt_a_dispute_or_a_refund()
     {
-        await using var store = await StoreHarness.StartAsync(_journals);
+        await using var store = await StoreHarness.StartAsync(Journals);
         await store.EnrolAsync(_morning.Shoppers);
         await store.SendAsync(_morning.Messages);
         await store.FinishAsync(_morning.EndMs, _morning.Expected.Count);

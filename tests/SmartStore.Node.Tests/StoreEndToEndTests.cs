@@ -27,25 +27,14 @@ public sealed class PostgresStoreEndToEndTests(PostgresFixture postgres) : Store
 /// one payer, a hand-off, a tailgater, two refused faces) through gates, cameras and shelves to receipts and
 /// payments; then the same with a failing payment provider, a node restart mid-visit, erasure and bad input.
 /// </summary>
-public abstract class StoreEndToEndTests : IAsyncLifetime
+public abstract class StoreEndToEndTests : JournalTestBase
 {
     private readonly Scenario _morning = DemoScenario.Build(StoreHarness.Small, StoreHarness.Start);
-    private IJournalFactory _journals = null!;
-
-    protected abstract IJournalFactory CreateJournals();
-
-    public Task InitializeAsync()
-    {
-        _journals = CreateJournals();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _journals.DisposeAsync();
 
     [Fact]
     public async Task The_scripted_morning_ends_in_exactly_the_right_receipts_each_charged_once()
     {
-        await using var store = await StoreHarness.StartAsync(_journals);
+        await using var store = await StoreHarness.StartAsync(Journals);
         await store.EnrolAsync(_morning.Shoppers);
 
         var replay = await store.SendAsync(_morning.Messages);
@@ -65,7 +54,7 @@ public abstract class StoreEndToEndTests : IAsyncLifetime
     public async Task A_payment_provider_failing_transiently_still_ends_in_one_charge_per_visit()
     {
         // The gateway gives up after two attempts, so visits see failures and retry on their own.
-        await using var store = await StoreHarness.StartAsync(_journals, maxGatewayAttempts: 1);
+        await using var store = await StoreHarness.StartAsync(Journals, maxGatewayAttempts: 1);
         await store.EnrolAsync(_morning.Shoppers);
         var lastEntry = _morning.Messages.OfType<GateEvent>().Where(g => g.Event == "crossed" && g.Inward == true).Max(g => g.Ts);
         await store.SendAsync(_morning.Messages.Where(m => m.Ts <= lastEntry + 1_000));
@@ -82,7 +71,7 @@ public abstract class StoreEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_node_stopped_mid_visit_and_started_again_loses_nothing_and_charges_once()
     {
-        await using var store = await StoreHarness.StartAsync(_journals);
+        await using var store = await StoreHarness.StartAsync(Journals);
         await store.EnrolAsync(_morning.Shoppers);
         var cut = _morning.Messages.Count / 2;
         await store.SendAsync(_morning.Messages.Take(cut));
@@ -103,7 +92,7 @@ public abstract class StoreEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_node_restarted_after_settlement_issues_no_second_receipt_or_charge()
     {
-        await using var store = await StoreHarness.StartAsync(_journals);
+        await using var store = await StoreHarness.StartAsync(Journals);
         await store.EnrolAsync(_morning.Shoppers);
         await store.SendAsync(_morning.Messages);
         await store.FinishAsync(_morning.EndMs, _morning.Expected.Count);
@@ -124,7 +113,7 @@ public abstract class StoreEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task An_erased_account_leaves_no_name_face_reference_or_token_in_the_database_files_while_its_receipts_stay()
     {
-        await using var store = await StoreHarness.StartAsync(_journals);
+        await using var store = await StoreHarness.StartAsync(Journals);
         await store.EnrolAsync(_morning.Shoppers);
         await store.SendAsync(_morning.Messages);
         await store.FinishAsync(_morning.EndMs, _morning.Expected.Count);
@@ -141,7 +130,7 @@ public abstract class StoreEndToEndTests : IAsyncLifetime
         // destroyed the key that opened them.
         foreach (var personal in new[] { alice.Name, alice.FaceTemplateRef, alice.PaymentToken })
         {
-            Assert.Empty(DatabaseFiles.Containing(_journals.Files, personal));
+            Assert.Empty(DatabaseFiles.Containing(Journals.Files, personal));
         }
 
         // A restarted node recovers the account as erased, and refuses to bring it back.
@@ -163,9 +152,32 @@ public abstract class StoreEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_shopper_who_left_a_debt_is_denied_entry_by_the_debt_projection_with_the_amount()
+    {
+        await using var store = await StoreHarness.StartAsync(Journals);
+        await store.EnrolAsync(_morning.Shoppers);
+
+        await store.Node.RecordUnpaidAsync("gate-in-1-1", "s-carol", 1_250, "declined last week");
+        using (var patience = new CancellationTokenSource(StoreHarness.Patience))
+        {
+            // The debt projection reads the ledger's tagged events a moment after they are stored.
+            while (await store.Node.GetDebtAsync("s-carol", patience.Token) == 0)
+            {
+                await Task.Yield();
+            }
+        }
+
+        await store.SendAsync([new GateEvent(1, "gate-in", 10_000, StoreHarness.Start, "identified", "s-carol", 0.99, null, null, null, 1)]);
+
+        var denied = Assert.Single(store.Node.Health.Snapshot().RecentAlerts, a => a.Kind == "entry-denied");
+        Assert.Contains("unpaid balance of 1250", denied.Detail, StringComparison.Ordinal);
+        Assert.Equal(1_250, await store.Node.GetDebtAsync("s-carol"));
+    }
+
+    [Fact]
     public async Task Malformed_and_unknown_device_messages_are_rejected_with_counted_reasons_and_the_store_runs_on()
     {
-        await using var store = await StoreHarness.StartAsync(_journals);
+        await using var store = await StoreHarness.StartAsync(Journals);
         await store.EnrolAsync(_morning.Shoppers);
         var store01 = StoreHarness.Small.StoreId;
         var half = _morning.Messages.Count / 2;
@@ -205,7 +217,7 @@ public abstract class StoreEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_disputed_line_is_refunded_once_approved_and_a_rejected_dispute_refunds_nothing()
     {
-        await using var store = await StoreHarness.StartAsync(_journals);
+        await using var store = await StoreHarness.StartAsync(Journals);
         await store.EnrolAsync(_morning.Shoppers);
         await store.SendAsync(_morning.Messages);
         await store.FinishAsync(_morning.EndMs, _morning.Expected.Count);
@@ -233,7 +245,7 @@ public abstract class StoreEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task An_age_restricted_pick_waits_for_an_operator_who_approves_it_then_it_is_charged()
     {
-        await using var store = await StoreHarness.StartAsync(_journals);
+        await using var store = await StoreHarness.StartAsync(Journals);
         var shopper = new ScenarioShopper("s-erin", "Erin Example", "face-template-erin-0001", "tok-erin-4242");
         await store.EnrolAsync([shopper]);
         var feed = new ScriptedFeed(StoreHarness.Small, StoreHarness.Start);

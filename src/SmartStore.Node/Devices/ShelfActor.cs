@@ -21,7 +21,7 @@ namespace SmartStore.Node.Devices;
 /// If the floor fails to store a change, the shelf starts over from the floor's stored references: its signal
 /// state already counted the change, and only starting over lets the redelivered readings show it again.
 /// </remarks>
-public sealed class ShelfActor : ReceiveActor, IWithUnboundedStash, IWithTimers
+public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     private const double ReferenceStoreStepGrams = 3;
     private readonly string _storeId;
@@ -53,7 +53,6 @@ public sealed class ShelfActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         _settings = settings;
         _askTimeout = askTimeout;
         _bins = shelf.Bins.ToDictionary(b => b.Id, StringComparer.Ordinal);
-        Starting();
     }
 
     public IStash Stash { get; set; } = null!;
@@ -68,53 +67,67 @@ public sealed class ShelfActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     protected override void PostStop() => FailChanges(new InvalidOperationException($"Shelf {_shelf.Id} stopped before the change was stored."));
 
     /// <summary>Waiting for the floor's stored references; readings wait too.</summary>
-    private void Starting()
+    protected override void OnReceive(object message)
     {
-        Receive<BinReferences>(references =>
+        switch (message)
         {
-            foreach (var bin in _shelf.Bins)
-            {
-                var state = WeightSignalState.Initial(bin.SensorId);
-                if (references.Bins.TryGetValue(bin.Id, out var reference))
+            case BinReferences references:
+                foreach (var bin in _shelf.Bins)
                 {
-                    state = state with { Reference = reference.Grams, ReferenceSinceMs = reference.SinceMs, LastSequence = reference.LastSequence, Changes = reference.Changes };
-                    _storedReference[bin.Id] = reference.Grams;
+                    var state = WeightSignalState.Initial(bin.SensorId);
+                    if (references.Bins.TryGetValue(bin.Id, out var reference))
+                    {
+                        state = state with { Reference = reference.Grams, ReferenceSinceMs = reference.SinceMs, LastSequence = reference.LastSequence, Changes = reference.Changes };
+                        _storedReference[bin.Id] = reference.Grams;
+                    }
+
+                    _signals[bin.Id] = state;
                 }
 
-                _signals[bin.Id] = state;
-            }
+                Timers.StartPeriodicTimer("silence", SilenceCheck.Instance, TimeSpan.FromSeconds(1));
+                Become(Weighing);
+                Stash.UnstashAll();
+                break;
 
-            Timers.StartPeriodicTimer("silence", SilenceCheck.Instance, TimeSpan.FromSeconds(1));
-            Become(Weighing);
-            Stash.UnstashAll();
-        });
-
-        // The floor could not be asked (it is recovering, or restarting): this shelf starts over, the readings kept.
-        Receive<Status.Failure>(failed => throw new InvalidOperationException($"Shelf {_shelf.Id} could not read its bins' references from the floor.", failed.Cause));
-        ReceiveAny(_ => Stash.Stash());
+            // The floor could not be asked (it is recovering, or restarting): this shelf starts over, the readings kept.
+            case Status.Failure failed:
+                throw new InvalidOperationException($"Shelf {_shelf.Id} could not read its bins' references from the floor.", failed.Cause);
+            default:
+                Stash.Stash();
+                break;
+        }
     }
 
-    private void Weighing()
+    // The hot path of the node (most device messages are readings that change nothing): a plain switch.
+    private void Weighing(object message)
     {
-        Receive<WeightReport>(Weigh);
-        Receive<SilenceCheck>(_ => CheckSilence());
-        Receive<ChangeStored>(stored =>
+        switch (message)
         {
-            if (_changesInFlight.Remove(stored.Number, out var replyTo))
-            {
-                replyTo.Tell(stored.Outcome);
-            }
-        });
-        Receive<ChangeNotStored>(failed =>
-        {
-            if (_changesInFlight.Remove(failed.Number, out var replyTo))
-            {
-                replyTo.Tell(new Status.Failure(failed.Error));
-            }
+            case WeightReport report:
+                Weigh(report);
+                break;
+            case SilenceCheck:
+                CheckSilence();
+                break;
+            case ChangeStored stored:
+                if (_changesInFlight.Remove(stored.Number, out var replyTo))
+                {
+                    replyTo.Tell(stored.Outcome);
+                }
 
-            FailChanges(failed.Error);
-            throw new InvalidOperationException($"Shelf {_shelf.Id}: the floor did not store a change; starting over from its stored references.", failed.Error);
-        });
+                break;
+            case ChangeNotStored failed:
+                if (_changesInFlight.Remove(failed.Number, out var waiting))
+                {
+                    waiting.Tell(new Status.Failure(failed.Error));
+                }
+
+                FailChanges(failed.Error);
+                throw new InvalidOperationException($"Shelf {_shelf.Id}: the floor did not store a change; starting over from its stored references.", failed.Error);
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     private void Weigh(WeightReport report)

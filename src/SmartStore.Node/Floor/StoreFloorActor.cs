@@ -113,9 +113,6 @@ public sealed class StoreFloorActor : UntypedPersistentActor, IWithTimers
             case Tick:
                 OnTick();
                 break;
-            case FloorCommand.GetVisit get:
-                Sender.Tell(new FloorVisit(_state.Fusion.Visits.GetValueOrDefault(get.VisitId)));
-                break;
             case FloorCommand.GetBinReferences get:
                 Sender.Tell(new BinReferences(get.BinIds.Where(_state.Bins.ContainsKey).ToDictionary(b => b, b => _state.Bins[b], StringComparer.Ordinal)));
                 break;

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartStore.Domain.Accounts;
 using SmartStore.Domain.Floor;
-using SmartStore.Domain.Fusion;
 using SmartStore.Domain.Layouts;
 using SmartStore.Domain.Visits;
 using SmartStore.Messaging.Protocol;
@@ -31,8 +30,9 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     private readonly IHost _host;
     private readonly StoreNodeOptions _options;
     private readonly DeviceMessageParser _parser;
-    private readonly Dictionary<DeviceKind, (IActorRef Region, HashSet<string> Devices)> _routes;
+    private readonly Dictionary<DeviceKind, (IActorRef Region, Dictionary<string, string> EntityIds)> _routes;
     private readonly NodeRegions _regions;
+    private readonly DeliveryDeadline _deadline;
 
     private StoreNode(IHost host, StoreNodeOptions options, NodeServices services, TimeSpan startedIn)
     {
@@ -44,12 +44,13 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         System = host.Services.GetRequiredService<ActorSystem>();
         _regions = new NodeRegions(host.Services.GetRequiredService<ActorRegistry>());
         _parser = new DeviceMessageParser(Health.Rejections);
+        _deadline = new DeliveryDeadline(options.DeliveryTimeout);
         var layout = options.Layout;
         _routes = new()
         {
-            [DeviceKind.Gate] = (_regions.Gates, layout.Gates.Select(g => g.Id).ToHashSet(StringComparer.Ordinal)),
-            [DeviceKind.Camera] = (_regions.Cameras, layout.Cameras.Select(c => c.Id).ToHashSet(StringComparer.Ordinal)),
-            [DeviceKind.Shelf] = (_regions.Shelves, layout.Shelves.Select(s => s.Id).ToHashSet(StringComparer.Ordinal)),
+            [DeviceKind.Gate] = (_regions.Gates, EntityIds(layout.StoreId, layout.Gates.Select(g => g.Id))),
+            [DeviceKind.Camera] = (_regions.Cameras, EntityIds(layout.StoreId, layout.Cameras.Select(c => c.Id))),
+            [DeviceKind.Shelf] = (_regions.Shelves, EntityIds(layout.StoreId, layout.Shelves.Select(s => s.Id))),
         };
     }
 
@@ -114,8 +115,8 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
             return Reject(RejectionReason.UnknownTopic, $"store '{Truncate(storeId)}' is not served by this node ({Layout.StoreId})");
         }
 
-        var (region, devices) = _routes[kind];
-        if (!devices.Contains(device))
+        var (region, entityIds) = _routes[kind];
+        if (!entityIds.TryGetValue(device, out var entityId))
         {
             return Reject(RejectionReason.UnknownDevice, $"no {kind.ToString().ToLowerInvariant()} '{Truncate(device)}' in the layout of {Layout.StoreId}");
         }
@@ -127,7 +128,7 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
             return new ValueTask<Delivery>(Delivery.Rejected);
         }
 
-        return new ValueTask<Delivery>(AskDeviceAsync(region, new DeviceEnvelope(storeId, device, outcome.Message!), cancellationToken));
+        return new ValueTask<Delivery>(AskDeviceAsync(region, new DeviceEnvelope(entityId, outcome.Message!), cancellationToken));
     }
 
     /// <summary>Moves the store clock to a device time (end of a feed): everything up to it is released and settled.</summary>
@@ -136,9 +137,6 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
 
     public Task<FloorView> GetFloorAsync(CancellationToken cancellationToken = default) =>
         _regions.Floors.Ask<FloorView>(new FloorEnvelope(Layout.StoreId, FloorCommand.GetView.Instance), _options.AskTimeout, cancellationToken);
-
-    public async Task<Visit?> GetFloorVisitAsync(string visitId, CancellationToken cancellationToken = default) =>
-        (await _regions.Floors.Ask<FloorVisit>(new FloorEnvelope(Layout.StoreId, new FloorCommand.GetVisit(visitId)), _options.AskTimeout, cancellationToken).ConfigureAwait(false)).Visit;
 
     public Task<AccountReply> EnrolAsync(string shopperId, string name, string faceTemplateRef, string paymentToken, DateTimeOffset? consentedAt, CancellationToken cancellationToken = default) =>
         AskAccountAsync(shopperId, new AccountCommand.Enrol(name, faceTemplateRef, paymentToken, consentedAt), cancellationToken);
@@ -180,7 +178,11 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         _regions.Receipts.Ask<ProjectionPosition>(GetProjectionPosition.Instance, _options.AskTimeout, cancellationToken);
 
     /// <summary>Leaves the cluster gracefully (shards handed over, what was received stored) and stops the host.</summary>
-    public async ValueTask DisposeAsync() => await StopAsync(_host).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(_host).ConfigureAwait(false);
+        _deadline.Dispose();
+    }
 
     private static async Task StopAsync(IHost host)
     {
@@ -189,8 +191,22 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         host.Dispose();
     }
 
-    private async Task<Delivery> AskDeviceAsync(IActorRef region, DeviceEnvelope envelope, CancellationToken cancellationToken) =>
-        (await region.Ask<Delivered>(envelope, _options.DeliveryTimeout, cancellationToken).ConfigureAwait(false)).Outcome;
+    private async Task<Delivery> AskDeviceAsync(IActorRef region, DeviceEnvelope envelope, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.CanBeCanceled)
+        {
+            return (await region.Ask<Delivered>(envelope, _options.DeliveryTimeout, cancellationToken).ConfigureAwait(false)).Outcome;
+        }
+
+        try
+        {
+            return (await region.Ask<Delivered>(envelope, Timeout.InfiniteTimeSpan, _deadline.Token).ConfigureAwait(false)).Outcome;
+        }
+        catch (TaskCanceledException)
+        {
+            throw new TimeoutException($"{envelope.EntityId}: the message was not stored within {_deadline.Period} (not acknowledged)");
+        }
+    }
 
     private Task<AccountReply> AskAccountAsync(string shopperId, AccountCommand command, CancellationToken cancellationToken) =>
         _regions.Accounts.Ask<AccountReply>(new AccountEnvelope(shopperId, command), _options.AskTimeout, cancellationToken);
@@ -203,6 +219,9 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         Health.Rejected(reason, detail);
         return new ValueTask<Delivery>(Delivery.Rejected);
     }
+
+    private static Dictionary<string, string> EntityIds(string storeId, IEnumerable<string> devices) =>
+        devices.ToDictionary(d => d, d => DeviceEnvelope.DeviceEntityId(storeId, d), StringComparer.Ordinal);
 
     private static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";
 }

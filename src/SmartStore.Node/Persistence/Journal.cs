@@ -83,13 +83,6 @@ public static class Journal
         return journal.IsPostgres ? ConnectionString(journal) : Sqlite(SnapshotFile(journal));
     }
 
-    /// <summary>The files a SQLite journal keeps (journal and snapshots, with their write-ahead logs).</summary>
-    public static IReadOnlyList<string> SqliteFiles(JournalSettings journal)
-    {
-        ArgumentNullException.ThrowIfNull(journal);
-        return [.. new[] { journal.SqlitePath, SnapshotFile(journal) }.SelectMany(f => new[] { f, f + "-wal", f + "-shm" })];
-    }
-
     /// <summary>
     /// Microsoft.Data.Sqlite begins every transaction as BEGIN IMMEDIATE (it takes the write lock) unless asked for
     /// read-uncommitted, which it begins deferred; so recoveries and tag queries would queue for the writer's

@@ -20,8 +20,7 @@ public sealed record ReviewItem(string VisitId, string PayerId, Receipt Receipt,
 public sealed class ReceiptBook
 {
     private readonly ConcurrentDictionary<string, VisitState> _visits = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _changed = new();
 
     /// <summary>Where latencies measured in this process come from.</summary>
     public NodeHealth? Health { get; set; }
@@ -35,10 +34,6 @@ public sealed class ReceiptBook
 
     /// <summary>Receipts plus carts in review: every visit the floor has handed over and that has an outcome.</summary>
     public int Decided => _visits.Values.Count(v => v.ReceiptIssued || WentToReview(v));
-
-    public int Visits => _visits.Count;
-
-    public VisitState? Find(string visitId) => _visits.GetValueOrDefault(visitId);
 
     public StoreCounters Counters()
     {
@@ -62,7 +57,7 @@ public sealed class ReceiptBook
     {
         ArgumentNullException.ThrowIfNull(visit);
         _visits[visit.VisitId] = visit;
-        Signal();
+        _changed.Signal();
     }
 
     /// <summary>Waits until at least <paramref name="count"/> visits are decided (issued or sent to review).</summary>
@@ -72,40 +67,10 @@ public sealed class ReceiptBook
     public Task WaitForIssuedAsync(int count, CancellationToken cancellationToken) => WaitUntilAsync(() => _visits.Values.Count(v => v.ReceiptIssued) >= count, cancellationToken);
 
     /// <summary>Waits until the view satisfies <paramref name="done"/> (checked on every change).</summary>
-    public async Task WaitUntilAsync(Func<bool> done, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(done);
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                changed = _changed.Task;
-            }
-
-            if (done())
-            {
-                return;
-            }
-
-            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitUntilAsync(Func<bool> done, CancellationToken cancellationToken) => _changed.WaitUntilAsync(done, cancellationToken);
 
     private static bool WentToReview(VisitState visit) => visit.Receipt is not null && !visit.ReviewReasons.IsEmpty;
 
     private IssuedReceipt ToReceipt(VisitState v) =>
         new(v.VisitId, v.PayerId, v.Receipt!, v.Phase == VisitPhase.Unpaid ? PaymentOutcome.Declined : PaymentOutcome.Approved, v.ChargedMinor, v.ExitedMs ?? 0, v.SettledAt ?? DateTimeOffset.MinValue, Health?.ReceiptLatencyOf(v.VisitId));
-
-    private void Signal()
-    {
-        TaskCompletionSource previous;
-        lock (_gate)
-        {
-            previous = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        previous.TrySetResult();
-    }
 }

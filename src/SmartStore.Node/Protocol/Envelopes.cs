@@ -17,11 +17,13 @@ public interface IShardEnvelope
     object Payload { get; }
 }
 
-/// <summary>A parsed device message for its device's entity (a gate, camera or shelf of one store).</summary>
-public sealed record DeviceEnvelope(string StoreId, string DeviceId, DeviceMessage Message) : IShardEnvelope
+/// <summary>
+/// A parsed device message for its device's entity (a gate, camera or shelf of one store), entity id
+/// <c>{store}:{device}</c>. The id is made once per device by the node and carried along: the region reads it
+/// several times per message, and most messages are a shelf reading that changes nothing.
+/// </summary>
+public sealed record DeviceEnvelope(string EntityId, DeviceMessage Message) : IShardEnvelope
 {
-    public string EntityId => DeviceEntityId(StoreId, DeviceId);
-
     public object Payload => Message;
 
     /// <summary>Device ids are unique within a store only.</summary>

@@ -1,5 +1,4 @@
 using SmartStore.Domain.Floor;
-using SmartStore.Domain.Fusion;
 
 namespace SmartStore.Node.Protocol;
 
@@ -19,9 +18,6 @@ public abstract record FloorCommand
     /// <summary>A visit is settled or in review: the floor forgets it.</summary>
     public sealed record CloseVisit(string VisitId) : FloorCommand;
 
-    /// <summary>Answered with <see cref="FloorVisit"/>.</summary>
-    public sealed record GetVisit(string VisitId) : FloorCommand;
-
     /// <summary>A shelf starting up asks where its bins stood; answered with <see cref="BinReferences"/>.</summary>
     public sealed record GetBinReferences(IReadOnlyList<string> BinIds) : FloorCommand;
 
@@ -31,7 +27,5 @@ public abstract record FloorCommand
         public static readonly GetView Instance = new();
     }
 }
-
-public sealed record FloorVisit(Visit? Visit);
 
 public sealed record BinReferences(IReadOnlyDictionary<string, BinReference> Bins);

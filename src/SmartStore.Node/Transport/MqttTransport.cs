@@ -49,8 +49,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private readonly Task _pump;
     private readonly long[] _outcomes = new long[Enum.GetValues<Delivery>().Length];
     private readonly LogThrottle _retryLog = new(TimeProvider.System, TimeSpan.FromSeconds(10));
-    private readonly Lock _progressGate = new();
-    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _progress = new();
     private long _delivered;
     private long _retries;
     private volatile bool _aborted;
@@ -76,24 +75,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     public long Retries => Interlocked.Read(ref _retries);
 
     /// <summary>Waits until at least <paramref name="count"/> messages were handed to the node and answered.</summary>
-    public async Task WaitForDeliveredAsync(long count, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            Task progress;
-            lock (_progressGate)
-            {
-                progress = _progress.Task;
-            }
-
-            if (Delivered >= count)
-            {
-                return;
-            }
-
-            await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitForDeliveredAsync(long count, CancellationToken cancellationToken) => _progress.WaitUntilAsync(() => Delivered >= count, cancellationToken);
 
     /// <summary>How many deliveries ended in <paramref name="delivery"/>.</summary>
     public long Count(Delivery delivery) => Interlocked.Read(ref _outcomes[(int)delivery]);
@@ -257,7 +239,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
                 Interlocked.Increment(ref _outcomes[(int)outcome]);
                 Interlocked.Increment(ref _delivered);
                 _session.Handled();
-                SignalProgress();
+                _progress.Signal();
                 return;
             }
 #pragma warning disable CA1031 // Not acknowledged yet: keep it and try again, whatever failed; the broker would only send it again.
@@ -270,18 +252,6 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }
-    }
-
-    private void SignalProgress()
-    {
-        TaskCompletionSource previous;
-        lock (_progressGate)
-        {
-            previous = _progress;
-            _progress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        previous.TrySetResult();
     }
 
     /// <summary>A journal outage fails every message in flight at once: one line per interval says so.</summary>
