@@ -55,6 +55,9 @@ public sealed record NodeSettings
         }.Select(k => Mqtt + k),
     ];
 
+    /// <summary>The file a command reads when it is given none.</summary>
+    public const string DefaultFile = "cluster.hocon";
+
     public static NodeSettings Defaults { get; } = new();
 
     /// <summary>The store layout file the node runs, when the configuration names one (resolved against the file's folder).</summary>
@@ -85,6 +88,13 @@ public sealed record NodeSettings
         var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         return Parse(text, path);
     }
+
+    /// <summary>
+    /// The settings a command runs on: <paramref name="path"/> when one was given (a path that does not exist is an
+    /// error), else <c>cluster.hocon</c> in the working folder when there is one, else the embedded defaults.
+    /// </summary>
+    public static Task<NodeSettings> LoadOrDefaultsAsync(string? path, CancellationToken cancellationToken) =>
+        path is null && !File.Exists(DefaultFile) ? Task.FromResult(Defaults) : LoadAsync(path ?? DefaultFile, cancellationToken);
 
     /// <param name="environment">Reads an environment variable (the broker password); the process's by default.</param>
     public static NodeSettings Parse(string text, string file, Func<string, string?>? environment = null)

@@ -31,7 +31,7 @@ internal static class StoreDemo
         try
         {
             layout = LayoutReader.Parse(await File.ReadAllTextAsync(layoutPath, cancellationToken), layoutPath);
-            settings = configPath is null && !File.Exists("cluster.hocon") ? NodeSettings.Defaults : await NodeSettings.LoadAsync(configPath ?? "cluster.hocon", cancellationToken);
+            settings = await NodeSettings.LoadOrDefaultsAsync(configPath, cancellationToken);
         }
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {

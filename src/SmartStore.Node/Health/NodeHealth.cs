@@ -144,6 +144,9 @@ public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimePr
         }
     }
 
+    /// <summary>The visit went to an operator: its hand-over is no receipt latency to wait for.</summary>
+    public void ReceiptNotDue(string visitId) => _dispatched.TryRemove(visitId, out _);
+
     /// <summary>From the floor handing the cart over to the receipt; null when another process or node did either.</summary>
     public TimeSpan? ReceiptLatencyOf(string visitId) => _receiptLatency.TryGetValue(visitId, out var latency) ? latency : null;
 

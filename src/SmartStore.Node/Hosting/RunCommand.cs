@@ -39,7 +39,7 @@ internal static class RunCommand
         string layoutPath;
         try
         {
-            settings = arguments.ConfigPath is null && !File.Exists(DefaultConfig) ? NodeSettings.Defaults : await NodeSettings.LoadAsync(arguments.ConfigPath ?? DefaultConfig, stop);
+            settings = await NodeSettings.LoadOrDefaultsAsync(arguments.ConfigPath, stop);
             layoutPath = arguments.LayoutPath ?? settings.LayoutPath ?? Path.Combine("store-layouts", "small-convenience.yaml");
             layout = LayoutReader.Parse(await File.ReadAllTextAsync(layoutPath, stop), layoutPath);
         }
@@ -150,8 +150,6 @@ internal static class RunCommand
         var reasons = health.Rejected.Where(r => r.Value > 0).Select(r => $"{r.Key} {r.Value}").ToList();
         return reasons.Count == 0 ? "none" : string.Join(", ", reasons);
     }
-
-    private const string DefaultConfig = "cluster.hocon";
 
     private sealed record Arguments(string? ConfigPath, string? LayoutPath, TimeSpan HealthEvery, bool EnrolDemoShoppers, bool Verbose)
     {

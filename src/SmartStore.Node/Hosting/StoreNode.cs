@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
@@ -34,13 +33,12 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     private readonly NodeRegions _regions;
     private readonly DeliveryDeadline _deadline;
 
-    private StoreNode(IHost host, StoreNodeOptions options, NodeServices services, TimeSpan startedIn)
+    private StoreNode(IHost host, StoreNodeOptions options, NodeServices services)
     {
         _host = host;
         _options = options;
         Health = services.Health;
         Receipts = services.Receipts;
-        StartedIn = startedIn;
         System = host.Services.GetRequiredService<ActorSystem>();
         _regions = new NodeRegions(host.Services.GetRequiredService<ActorRegistry>());
         _parser = new DeviceMessageParser(Health.Rejections);
@@ -56,17 +54,12 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
 
     public StoreLayout Layout => _options.Layout;
 
-    public StoreNodeOptions Options => _options;
-
     public NodeHealth Health { get; }
 
     /// <summary>The receipt projection's view: every visit the journal holds, as far as the projection has read.</summary>
     public ReceiptBook Receipts { get; }
 
     public ActorSystem System { get; }
-
-    /// <summary>From the start call to the node being an Up member with its regions registered.</summary>
-    public TimeSpan StartedIn { get; }
 
     /// <summary>
     /// Starts a node: readies the journal, builds the host through the one composition root, and returns once
@@ -77,7 +70,6 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(commands);
-        var clock = Stopwatch.StartNew();
         loggers ??= NullLoggerFactory.Instance;
         await Journal.PrepareAsync(options.Journal, cancellationToken).ConfigureAwait(false);
         var health = new NodeHealth(new RejectionCounters(), loggers.CreateLogger("SmartStore.Node.Health"), TimeProvider.System);
@@ -94,7 +86,7 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
             await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-            return new StoreNode(host, options, services, clock.Elapsed);
+            return new StoreNode(host, options, services);
         }
         catch
         {

@@ -126,8 +126,8 @@ public sealed class VisitActor : UntypedPersistentActor
     }
 
     /// <summary>
-    /// A visit with no payment due and no refund under way waits for nobody: it stops being remembered, and the
-    /// next message (an operator's decision, a dispute, a question) starts it again from its stream.
+    /// A visit with no payment due and no refund under way waits for nobody: it leaves memory, and the next
+    /// message (an operator's decision, a dispute, a question) starts it again from its stream.
     /// </summary>
     private void PassivateWhenNothingIsDue()
     {
@@ -149,13 +149,21 @@ public sealed class VisitActor : UntypedPersistentActor
                 break;
             case VisitEffect.CloseOnFloor:
                 _services.Regions.Floors.Tell(new FloorEnvelope(_state.StoreId, new FloorCommand.CloseVisit(_visitId)));
+                if (_state.Phase == VisitPhase.InReview)
+                {
+                    // No receipt follows on its own: an operator decides, maybe days later.
+                    _services.Health.ReceiptNotDue(_visitId);
+                }
+
                 break;
             case VisitEffect.ScheduleRetry retry:
                 _failedPayments++;
                 var delay = _services.PaymentRetryDelay * Math.Min(30, 1 << Math.Min(_failedPayments - 1, 5));
-                _services.Health.PaymentRetryScheduled();
                 _log.Warning("visit {0}: payment failed ({1}); retrying in {2}", _visitId, retry.Reason, delay);
                 ScheduleRetry(delay);
+
+                // Counted once the retry is due, so whoever sees the count can rely on the retry being scheduled.
+                _services.Health.PaymentRetryScheduled();
                 break;
             case VisitEffect.ReceiptIssued:
                 _retry?.Cancel();
