@@ -14,6 +14,9 @@ switch (args.FirstOrDefault())
     case "qa":
         await SmartStore.Benchmarks.Qa.QaLoad.RunAsync(args[1..]);
         return 0;
+    case "accuracy":
+        await SmartStore.Benchmarks.Qa.AccuracyMatrix.RunAsync(args[1..]);
+        return 0;
     case "mqtt":
         await SmartStore.Benchmarks.Mqtt.MqttLoad.RunAsync(args[1..]);
         return 0;

@@ -95,12 +95,14 @@ public sealed class FusionScenarioTests
     {
         var state = new FloorScript()
             .Grant(0, "v-ana").In(400, "t-ana").In(700, "t-stranger")
+            .See(9_500, "t-ana", new Domain.Layouts.Point(9, 4)).See(10_500, "t-ana", new Domain.Layouts.Point(9, 4))   // Ana is in sight, elsewhere
             .Reach(10_000, "t-stranger", CrispsBin).Change(10_000, CrispsBin, -160)
             .Run();
 
         Assert.Contains(state.Alerts, a => a.Kind == "tailgating" && a.Detail.Contains("t-stranger", StringComparison.Ordinal));
         Assert.Contains(state.Alerts, a => a.Kind == "unattributed");
         Assert.Equal(0, state.Visits["v-ana"].Cart.TotalUnits);
+        Assert.Empty(state.Visits["v-ana"].ReviewReasons);
     }
 
     [Fact]

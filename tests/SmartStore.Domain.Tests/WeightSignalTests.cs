@@ -175,7 +175,7 @@ public sealed class QuantityInferenceTests
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(Gen.Choose(-3000, 3000).ToArbitrary(), delta =>
             QuantityInference.Infer(delta, products, Settings).All(h =>
             {
-                var sigma = Math.Sqrt((Settings.SensorNoiseGrams * Settings.SensorNoiseGrams) + h.Units.Sum(u => u.Value * Math.Pow(products.First(p => p.Sku == u.Key).Weight.Spread, 2)));
+                var sigma = Math.Sqrt((Settings.SensorNoiseGrams * Settings.SensorNoiseGrams) + h.Units.Sum(u => u.Value * Math.Pow(products.First(p => p.Sku == u.Key).Weight.Spread, 2)) + Math.Pow(h.ExpectedGrams * Settings.GainErrorFraction, 2));
                 return Math.Abs(Math.Abs(delta) - h.ExpectedGrams) <= Settings.ToleranceSigmas * sigma + 1e-9 && h.TotalUnits <= Settings.MaxUnits;
             })));
     }

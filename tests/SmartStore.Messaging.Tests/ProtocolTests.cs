@@ -28,6 +28,28 @@ public sealed class ProtocolTests
         Assert.Equal(0, _parser.Counters.Total);
     }
 
+    [Fact]
+    public void A_camera_observation_of_version_2_gives_the_hands_height_and_version_1_is_still_read()
+    {
+        var v2 = Assert.IsType<CameraObservation>(Parse(DeviceKind.Camera, "cam-nw", """{"v":2,"device":"cam-nw","seq":3,"ts":5,"track":"t-1","body":[2.5,1.9],"hand":[2.5,2.1,1.25]}""").Message);
+        Assert.Equal([2.5, 2.1, 1.25], v2.Hand!);
+        var v1 = Assert.IsType<CameraObservation>(Parse(DeviceKind.Camera, "cam-nw", """{"v":1,"device":"cam-nw","seq":4,"ts":5,"track":"t-1","body":[2.5,1.9],"hand":[2.5,2.1]}""").Message);
+        Assert.Equal([2.5, 2.1], v1.Hand!);
+        Assert.Equal(0, _parser.Counters.Total);
+    }
+
+    [Theory]
+    [InlineData("""{"v":1,"device":"cam-nw","seq":1,"ts":5,"track":"t","body":[2.5,1.9],"hand":[2.5,2.1,1.2]}""", RejectionReason.ImpossibleValue, "version 1 has no height")]
+    [InlineData("""{"v":2,"device":"cam-nw","seq":1,"ts":5,"track":"t","body":[2.5,1.9],"hand":[2.5,2.1,7]}""", RejectionReason.ImpossibleValue, "z (height above the floor) 0..5")]
+    [InlineData("""{"v":2,"device":"cam-nw","seq":1,"ts":5,"track":"t","body":[2.5,1.9],"hand":[2.5]}""", RejectionReason.ImpossibleValue, "[x, y] or [x, y, z]")]
+    [InlineData("""{"v":3,"device":"cam-nw","seq":1,"ts":5,"track":"t","body":[2.5,1.9]}""", RejectionReason.UnsupportedVersion, "reads 1 and 2")]
+    public void A_camera_observation_with_an_impossible_hand_or_an_unknown_version_is_refused_with_the_reason(string payload, RejectionReason reason, string detail)
+    {
+        var outcome = Parse(DeviceKind.Camera, "cam-nw", payload);
+        Assert.Equal(reason, outcome.Reason);
+        Assert.Contains(detail, outcome.Detail, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(DeviceKind.Shelf, "shelf-01", "{not json", RejectionReason.MalformedJson)]
     [InlineData(DeviceKind.Shelf, "shelf-01", "[1,2,3]", RejectionReason.MalformedJson)]

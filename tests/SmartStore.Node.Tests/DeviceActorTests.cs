@@ -30,7 +30,7 @@ public sealed class DeviceActorTests : ActorTestHost
     private IActorRef Shelf(IReadOnlyDictionary<string, BinReference>? references = null)
     {
         var shelf = StoreHarness.Small.Shelves.Single(s => s.Id == ShelfId);
-        var actor = System.ActorOf(Props.Create(() => new ShelfActor(Store, shelf, _health, Regions, new WeightSignalSettings(), Wait)));
+        var actor = System.ActorOf(Props.Create(() => new ShelfActor(Store, shelf, StoreHarness.Small, _health, Regions, new WeightSignalSettings(), Wait)));
         var ask = _floor.ExpectMsg<FloorEnvelope>(Wait);
         Assert.IsType<FloorCommand.GetBinReferences>(ask.Command);
         _floor.Reply(new BinReferences(references ?? new Dictionary<string, BinReference>()));

@@ -124,7 +124,8 @@ internal static class StoreLoad
         var floor = FloorState.For(layout, settings);
         var signals = layout.Bins.ToDictionary(b => b.Id, b => WeightSignalState.Initial(b.SensorId));
         var sensors = layout.Bins.ToDictionary(b => b.Id, b => b.SensorId);
-        var weights = new WeightSignalSettings();
+        var defaults = new WeightSignalSettings();
+        var weights = layout.Bins.ToDictionary(b => b.Id, b => defaults.ForBin(b, layout));
         var receipts = new Dictionary<string, (string Payer, Domain.Carts.Receipt Receipt)>();
         var payers = new Dictionary<string, string>();
         foreach (var (topic, payload) in feed)
@@ -141,7 +142,7 @@ internal static class StoreLoad
 
             FloorRecord? record = parsed switch
             {
-                CameraObservation c => new SightingRecord(c.Device, c.Seq, c.Ts, c.Track, c.Body[0], c.Body[1], c.Hand?[0], c.Hand?[1]),
+                CameraObservation c => new SightingRecord(c.Device, c.Seq, c.Ts, c.Track, c.Body[0], c.Body[1], c.Hand?[0], c.Hand?[1], c.Hand is [_, _, var z] ? z : null),
                 GateEvent { Event: "crossed" } g => new CrossingRecord(g.Device, g.Seq, g.Ts, g.Device, g.Track!, g.Inward!.Value),
                 GateEvent g => new EntryRecord(g.Device, g.Seq, g.Ts, g.Device, $"{g.Device}-{g.Ts}-{g.Seq}", g.Shopper ?? g.Token!.Replace("shopper:", string.Empty, StringComparison.Ordinal), g.Party ?? 1),
                 WeightReport w => Weigh(w),
@@ -167,7 +168,7 @@ internal static class StoreLoad
 
         FloorRecord? Weigh(WeightReport w)
         {
-            var (state, events) = WeightSignal.Step(signals[w.Bin], new WeightReading(sensors[w.Bin], w.Seq, w.Ts, w.Grams), weights);
+            var (state, events) = WeightSignal.Step(signals[w.Bin], new WeightReading(sensors[w.Bin], w.Seq, w.Ts, w.Grams), weights[w.Bin]);
             signals[w.Bin] = state;
             return events.OfType<WeightSignalEvent.Changed>().Select(c => (FloorRecord)new ShelfChangeRecord(sensors[w.Bin], state.Changes, w.Ts, w.Bin, c.ChangeId, c.DeltaGrams, c.FromMs, c.ToMs, c.After, w.Seq)).FirstOrDefault();
         }

@@ -21,9 +21,12 @@ internal static class Episodes
     public const string UnknownFace = "unknown-face";
     public const string DeadWeightSensor = "dead-weight-sensor";
     public const string CameraOutage = "camera-outage";
+    public const string InterleavedAdmission = "interleaved-admission";
+    public const string NeighbourReach = "neighbour-reach";
+    public const string LightItem = "light-item";
 
     public static readonly IReadOnlyList<string> All =
-        [MisplacedPutBack, SimultaneousSameBin, CrossingHands, HandOff, MultiUnit, RestingHand, CrowdOfFour, Tailgating, UnknownFace, DeadWeightSensor, CameraOutage];
+        [MisplacedPutBack, SimultaneousSameBin, CrossingHands, HandOff, MultiUnit, RestingHand, CrowdOfFour, Tailgating, UnknownFace, DeadWeightSensor, CameraOutage, InterleavedAdmission, NeighbourReach, LightItem];
 
     /// <summary>Runs episode <paramref name="n"/> of <paramref name="kind"/> starting at <paramref name="t"/>; returns when its people have left.</summary>
     public static long Run(StoreWorld w, string kind, int n, long t) => kind switch
@@ -39,6 +42,9 @@ internal static class Episodes
         UnknownFace => Unknown(w, n, t),
         DeadWeightSensor => DeadSensor(w, n, t),
         CameraOutage => CameraDown(w, n, t),
+        InterleavedAdmission => Interleaved(w, n, t),
+        NeighbourReach => Neighbours(w, n, t),
+        LightItem => Light(w, n, t),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown hard case."),
     };
 
@@ -246,9 +252,102 @@ internal static class Episodes
         var bin = Pick(w, n, offset: 1);
         var camera = w.Layout.Cameras.First(c => c.Sees.Contains(StoreWorld.Front(bin)));
         var (_, ana, ta) = Arrive(w, CameraOutage, n, "a", t);
+        if (n % 2 == 1)
+        {
+            // Takes an item in sight, then puts it back while the camera is down: nothing to pay.
+            var first = Reserve(w, w.ReachStartsAt(ta, ana, bin), bin);
+            ta = w.Reach(ta, ana, bin, Sku(bin), 1, [CameraOutage]);
+            ta = w.Dwell(ta, ana, 5_000);
+            w.Outages.Add(new Outage(camera.Id, ta - 1_000 - w.StartMs, ta + 6_000 - w.StartMs));
+            Reserve(w, Math.Max(first, ta), bin);
+            ta = w.Reach(ta, ana, bin, Sku(bin), -1, [CameraOutage, "put-back"]);
+            return w.Leave(ta + 6_000, ana);
+        }
+
         var at = Reserve(w, w.ReachStartsAt(ta, ana, bin), bin);
         w.Outages.Add(new Outage(camera.Id, at - 4_000 - w.StartMs, at + 6_000 - w.StartMs));
         ta = w.Reach(ta, ana, bin, Sku(bin), 1, [CameraOutage]);
+        return w.Leave(ta, ana);
+    }
+
+    private static long Interleaved(StoreWorld w, int n, long t)
+    {
+        // A payer with a companion is admitted; another shopper is identified at the same gate before the
+        // companion is through: earlier, just after, or while the companion is still ahead of the barrier.
+        var offsets = new[] { 400L, 1_000L, 1_250L };
+        var offset = offsets[n % offsets.Length];
+        string[] labels = [InterleavedAdmission];
+        var key = $"{InterleavedAdmission}-{n:00}-a";
+        var payer = w.Enrol(key);
+        w.Identify(t, key, payer.Id, party: 2, labels: ["group", InterleavedAdmission]);
+        var (ta, tb) = ($"trk-{key}", $"trk-{key}-b");
+        var timeA = w.Enter(t + StoreWorld.PayerWalkMs, ta, key);
+        var other = $"{InterleavedAdmission}-{n:00}-e";
+        var shopper = w.Enrol(other);
+        w.Identify(t + offset, other, shopper.Id, labels: labels);
+        var te = $"trk-{other}";
+        var timeE = w.Enter(t + offset + StoreWorld.PayerWalkMs, te, other);
+        var timeB = w.Enter(t + 1_400, tb, key);
+
+        // Each of the three takes something different.
+        var bins = PlainBins(w.Layout).Where(b => w.Stock[b.Id].GetValueOrDefault(Sku(b)) >= 4).Skip(n * 3).Concat(PlainBins(w.Layout)).Take(3).ToList();
+        var ends = new List<long>();
+        foreach (var (track, start, bin) in new[] { (ta, timeA, bins[0]), (te, timeE, bins[1]), (tb, timeB, bins[2]) })
+        {
+            var at = w.NextFree(bin, w.ReachStartsAt(start, track, bin), 4_000);
+            Reserve(w, at, bin);
+            var tt = w.WalkTo(start, track, StoreWorld.Front(bin));
+            tt = w.Dwell(tt, track, Math.Max(0, at - tt));
+            tt = w.Reach(tt, track, bin, Sku(bin), 1, labels);
+            ends.Add(w.Leave(tt, track));
+        }
+
+        return ends.Max();
+    }
+
+    private static long Neighbours(StoreWorld w, int n, long t)
+    {
+        // Two shoppers side by side at neighbouring bins of one level: one takes two units while the other's
+        // hand is in the next bin, taking one.
+        var bins = PlainBins(w.Layout);
+        var pairs = (from a in bins
+                     from b in bins
+                     where a.Level == b.Level && Math.Abs(a.Area.Max.X - b.Area.Min.X) < 1e-9 && a.Area.Min.Y == b.Area.Min.Y
+                         && w.Stock[a.Id].GetValueOrDefault(Sku(a)) >= 4 && w.Stock[b.Id].GetValueOrDefault(Sku(b)) >= 4
+                     select (a, b)).ToList();
+        var (left, right) = pairs[(n * 7) % pairs.Count];
+        string[] labels = [NeighbourReach];
+        var (_, ana, ta) = Arrive(w, NeighbourReach, n, "a", t);
+        var (_, ben, tb) = Arrive(w, NeighbourReach, n, "b", t + 1_500);
+        var at = Reserve(w, Math.Max(w.ReachStartsAt(ta, ana, left), w.ReachStartsAt(tb, ben, right)) + 500, left, right);
+        ta = w.WalkTo(ta, ana, StoreWorld.Front(left));
+        tb = w.WalkTo(tb, ben, StoreWorld.Front(right));
+        ta = w.Dwell(ta, ana, Math.Max(0, at - ta));
+        tb = w.Dwell(tb, ben, Math.Max(0, at + 200 - tb));
+        ta = w.Reach(ta, ana, left, Sku(left), 2, labels);
+        tb = w.Reach(tb, ben, right, Sku(right), 1, labels);
+        return Math.Max(w.Leave(ta, ana), w.Leave(tb + 1_500, ben));
+    }
+
+    private static long Light(StoreWorld w, int n, long t)
+    {
+        // The lightest products the store has, one unit at a time, from a cell that is still creeping.
+        var lightest = PlainBins(w.Layout)
+            .Where(b => w.Stock[b.Id].GetValueOrDefault(Sku(b)) >= 4)
+            .OrderBy(b => w.Layout.FindProduct(Sku(b))!.Weight.Grams)
+            .ThenBy(b => b.Id, StringComparer.Ordinal)
+            .Take(3)
+            .ToList();
+        var bin = lightest[n % lightest.Count];
+        var (_, ana, ta) = Arrive(w, LightItem, n, "a", t);
+        var at = w.NextFree(bin, w.ReachStartsAt(ta, ana, bin), 4_000);
+        Reserve(w, at, bin);
+        ta = w.Dwell(w.WalkTo(ta, ana, StoreWorld.Front(bin)), ana, 0);
+        ta = w.Dwell(ta, ana, Math.Max(0, at - ta));
+        ta = w.Reach(ta, ana, bin, Sku(bin), 1, [LightItem]);
+        ta = w.Dwell(ta, ana, 2_500);
+        Reserve(w, ta, bin);
+        ta = w.Reach(ta, ana, bin, Sku(bin), 1, [LightItem]);
         return w.Leave(ta, ana);
     }
 }

@@ -129,6 +129,13 @@ internal static class FeedEmitter
                 var id = Observed(track, t, switches);
                 var body = Noisy(world, sample.Body, model.PositionNoiseMetres);
                 double[]? hand = sample.Hand is { } h ? Noisy(world, h, model.PositionNoiseMetres * 0.5) : null;
+                if (hand is not null && model.SeesHeight && sample.HandZ is { } z)
+                {
+                    // Version 2 of the observation: the hand's height too (depth cameras, or stereo from two).
+                    sent.Add(new CameraObservation(2, camera.Id, 0, t, id, body, [hand[0], hand[1], Math.Round(Math.Max(0, z + (world.Gaussian() * model.PositionNoiseMetres)), 3)]));
+                    continue;
+                }
+
                 sent.Add(new CameraObservation(1, camera.Id, 0, t, id, body, hand));
             }
         }
@@ -172,6 +179,8 @@ internal static class FeedEmitter
         private readonly double _initial;
         private readonly double _driftPerMs;
         private readonly double _tau;
+        private readonly double _creep;
+        private readonly double _creepTau;
         private readonly long _start;
         private int _applied;
         private double _settled;
@@ -183,6 +192,8 @@ internal static class FeedEmitter
             _initial = model.TareGrams + bin.Skus.Sum(s => (world.Layout.FindProduct(s)?.Weight.Grams ?? 0) * (bin.Capacity / bin.Skus.Count));
             _driftPerMs = (world.Random.NextDouble() * 2 - 1) * model.DriftGramsPerMinute / 60_000;
             _tau = Math.Max(1, model.SettleMs);
+            _creep = model.CreepFraction;
+            _creepTau = Math.Max(1, model.CreepMs);
             _start = world.StartMs;
             _settled = _initial;
         }
@@ -201,6 +212,16 @@ internal static class FeedEmitter
             for (var i = _applied; i < _deltas.Count && _deltas[i].T <= t; i++)
             {
                 value += _deltas[i].Delta * (1 - Math.Exp(-(t - _deltas[i].T) / _tau));
+            }
+
+            // Creep: the cell reads a little short of a new load at first and closes the gap slowly.
+            for (var i = 0; _creep > 0 && i < _deltas.Count && _deltas[i].T <= t; i++)
+            {
+                var since = t - _deltas[i].T;
+                if (since < _creepTau * 8)
+                {
+                    value -= _deltas[i].Delta * _creep * Math.Exp(-since / _creepTau);
+                }
             }
 
             return value;

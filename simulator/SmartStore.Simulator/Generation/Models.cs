@@ -14,6 +14,14 @@ public sealed record WeightSensorModel
     public double SettleMs { get; init; } = 120;
 
     public double TareGrams { get; init; } = 400;
+
+    /// <summary>
+    /// Creep: after a load change the cell keeps moving by this share of the change, slowly (time constant
+    /// <see cref="CreepMs"/>), as real strain-gauge cells do under a new load. 0 for none.
+    /// </summary>
+    public double CreepFraction { get; init; }
+
+    public double CreepMs { get; init; } = 6_000;
 }
 
 /// <summary>Ceiling cameras: frame rate, position noise, missed detections, identity switches, occlusion in crowds.</summary>
@@ -32,6 +40,9 @@ public sealed record CameraModel
     public double OcclusionRadius { get; init; } = 0.9;
 
     public double OcclusionMissRate { get; init; } = 0.25;
+
+    /// <summary>Cameras that see depth report how high a hand is (observations of version 2); without it, version 1.</summary>
+    public bool SeesHeight { get; init; } = true;
 }
 
 /// <summary>The store network: latency, jitter (reorders messages), duplicates, late arrivals.</summary>

@@ -17,6 +17,9 @@ public sealed record ScenarioSpec(string Name, string Description, string Layout
     /// <summary>The hard case every episode plays (null: ordinary traffic only).</summary>
     public string? HardCase { get; init; }
 
+    /// <summary>One episode of every hard case mixed into the ordinary traffic.</summary>
+    public bool MixedHardCases { get; init; }
+
     public int Episodes { get; init; }
 
     /// <summary>Gap between episodes (store time).</summary>
@@ -31,6 +34,13 @@ public static class Scenarios
 {
     public const string Small = "small-convenience.yaml";
     public const string Medium = "medium-grocery.yaml";
+    public const string Narrow = "narrow-kiosk.yaml";
+
+    /// <summary>Every layout the project ships (the accuracy matrix runs every preset on each).</summary>
+    public static readonly IReadOnlyList<string> ShippedLayouts = [Small, Medium, Narrow];
+
+    /// <summary>Narrow cantilevered bins: slower to settle, with creep and more drift than the shelves of the other stores.</summary>
+    private static readonly WeightSensorModel NarrowCells = new() { SettleMs = 300, CreepFraction = 0.03, CreepMs = 6_000, DriftGramsPerMinute = 3 };
 
     public static readonly IReadOnlyList<ScenarioSpec> Presets =
     [
@@ -53,16 +63,31 @@ public static class Scenarios
         Hard(Episodes.Tailgating, "Someone slips in behind an admitted shopper without being admitted."),
         Hard(Episodes.UnknownFace, "A face nobody enrolled, and an enrolled face matched with too little confidence who then uses the app code."),
         Hard(Episodes.DeadWeightSensor, "A bin's load cell dies; later someone picks from that bin."),
-        Hard(Episodes.CameraOutage, "The camera over a bin goes down while someone picks from it."),
+        Hard(Episodes.CameraOutage, "The camera over a bin goes down while someone picks from it, or puts back what they took."),
+        Hard(Episodes.InterleavedAdmission, "A payer with a companion is admitted, and another shopper is identified at the same gate before the companion is through."),
+        Hard(Episodes.NeighbourReach, "Two shoppers side by side at neighbouring narrow bins: one takes two units while the other's hand is in the next bin.") with { Layout = Narrow },
+        Hard(Episodes.LightItem, "The lightest products in the store (chewing gum in the kiosk), one unit at a time, from slow, creeping cells.") with { Weights = NarrowCells, Layout = Narrow },
         new("busy-hour", "One hour of the medium store: 220 visits, groups, put-backs, multi-unit picks, realistic noise (2 Hz load cells).", Medium)
         {
             Traffic = new TrafficModel { Visits = 220, ArrivalEveryMs = 16_000, MaxPicks = 5 },
             Weights = new WeightSensorModel { SampleHz = 2 },
             Cameras = new CameraModel { FrameHz = 4 },
         },
-        new("busy-small", "A busy stretch in the small store: 60 visits arriving every 4 s, with a few of every hard case mixed in.", Small)
+        new("busy-small", "A busy stretch in the small store: 60 visits arriving every 4 s, with one of every hard case mixed in.", Small)
         {
             Traffic = new TrafficModel { Visits = 60, ArrivalEveryMs = 4_000 },
+            MixedHardCases = true,
+        },
+        new("narrow-normal", "Ordinary traffic in the station kiosk: 40 visits at 10-30 cm facings of near-identical weights, on slow, creeping cells.", Narrow)
+        {
+            Traffic = new TrafficModel { Visits = 40, ArrivalEveryMs = 6_000 },
+            Weights = NarrowCells,
+        },
+        new("narrow-busy", "A busy stretch in the station kiosk: 60 visits arriving every 4 s, with one of every hard case mixed in.", Narrow)
+        {
+            Traffic = new TrafficModel { Visits = 60, ArrivalEveryMs = 4_000 },
+            Weights = NarrowCells,
+            MixedHardCases = true,
         },
     ];
 
@@ -93,7 +118,7 @@ public static class Scenarios
                 end = Math.Max(end, Episodes.Run(world, kind, n, t + (n * spec.EpisodeEveryMs)));
             }
         }
-        else if (spec.Name == "busy-small")
+        else if (spec.MixedHardCases)
         {
             for (var n = 0; n < Episodes.All.Count; n++)
             {

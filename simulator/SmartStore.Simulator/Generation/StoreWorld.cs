@@ -4,8 +4,8 @@ using SmartStore.Simulator.Feeds;
 
 namespace SmartStore.Simulator.Generation;
 
-/// <summary>Where a person was at one moment (true position, hand when reaching).</summary>
-internal readonly record struct MotionSample(long T, Point Body, Point? Hand);
+/// <summary>Where a person was at one moment (true position, hand when reaching, and the hand's height above the floor).</summary>
+internal readonly record struct MotionSample(long T, Point Body, Point? Hand, double? HandZ = null);
 
 /// <summary>A true gate event, numbered by its device later.</summary>
 internal sealed record GateHappening(string Gate, long T, string Event, string? Shopper, double? Confidence, string? Token, string? Track, bool? Inward, int? Party);
@@ -18,6 +18,12 @@ internal sealed record GateHappening(string Gate, long T, string Event, string? 
 internal sealed class StoreWorld
 {
     public const long Step = 100;
+
+    /// <summary>From identification at the barrier to crossing the gate line.</summary>
+    public const long PayerWalkMs = 600;
+
+    /// <summary>Someone already past the barrier when the next person is identified crosses within this.</summary>
+    public const long AheadOfBarrierMs = 300;
     private const double WalkSpeed = 1.2;
     private readonly Dictionary<string, Point> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _visitOfTrack = new(StringComparer.Ordinal);
@@ -98,10 +104,24 @@ internal sealed class StoreWorld
         Denials.Add(new TruthDenial(EntryGate, t, who, why));
     }
 
-    /// <summary>A person crosses into the store; <paramref name="visitKey"/> null for someone nobody admitted.</summary>
+    /// <summary>
+    /// A person crosses into the store; <paramref name="visitKey"/> null for someone nobody admitted. Gates are
+    /// single-lane: whoever is identified stands at the barrier and reaches the line <see cref="PayerWalkMs"/>
+    /// later, so anyone else crosses within <see cref="AheadOfBarrierMs"/> of that identification (they were
+    /// already past the barrier) or after the identified person.
+    /// </summary>
     public long Enter(long t, string track, string? visitKey, string? gate = null)
     {
         var line = Layout.Gates.First(g => g.Id == (gate ?? EntryGate));
+        var isPayer = visitKey is not null && _visits[visitKey].Tracks.Count == 0;
+        foreach (var identified in Gates.Where(g => !isPayer && g.Gate == line.Id && g.Event is "identified" or "token" && g.T < t && g.T + PayerWalkMs > t).OrderBy(g => g.T).ToList())
+        {
+            if (t > identified.T + AheadOfBarrierMs)
+            {
+                t = identified.T + PayerWalkMs + Step;
+            }
+        }
+
         Gates.Add(new GateHappening(line.Id, t, "crossed", null, null, null, track, true, null));
         _visitOfTrack[track] = visitKey;
         if (visitKey is not null)
@@ -161,6 +181,9 @@ internal sealed class StoreWorld
 
     public static Point HandIn(Bin bin, double offsetX = 0) => new(((bin.Area.Min.X + bin.Area.Max.X) / 2) + offsetX, bin.Area.Min.Y >= 1.0 ? bin.Area.Min.Y + 0.05 : bin.Area.Max.Y - 0.05);
 
+    /// <summary>A hand in a bin is at the middle of its shelf level's height.</summary>
+    public double? HandHeight(Bin bin) => Layout.HeightOf(bin) is var (low, high) ? (low + high) / 2 : null;
+
     /// <summary>When a person setting off at <paramref name="t"/> would start reaching into <paramref name="bin"/>.</summary>
     public long ReachStartsAt(long t, string track, Bin bin) =>
         t + ((Math.Max(1, (int)Math.Ceiling(_positions[track].DistanceTo(Front(bin)) / (WalkSpeed * 0.85) * 1000 / Step)) + 1) * Step);
@@ -209,11 +232,12 @@ internal sealed class StoreWorld
     {
         t = WalkTo(t, track, Front(bin, standOffsetX));
         var into = handBin ?? bin;
-        var hand = HandIn(into, standOffsetX * 0.3);
+        var hand = HandIn(into, standOffsetX * 0.3 * Math.Min(1, into.Area.Width));
+        var z = HandHeight(into);
         var samples = Motion[track];
         for (var s = 0L; s <= reachMs; s += Step)
         {
-            samples.Add(new MotionSample(t + s, _positions[track], hand));
+            samples.Add(new MotionSample(t + s, _positions[track], hand, z));
         }
 
         Reserve(into, t);
@@ -234,7 +258,7 @@ internal sealed class StoreWorld
         var samples = Motion[track];
         for (var s = 0L; s <= ms; s += Step)
         {
-            samples.Add(new MotionSample(t + s, _positions[track], HandIn(bin)));
+            samples.Add(new MotionSample(t + s, _positions[track], HandIn(bin), HandHeight(bin)));
         }
 
         Reserve(bin, t);
@@ -298,6 +322,8 @@ internal sealed class StoreWorld
     {
         public string Key { get; } = key;
 
+        public string Payer { get; } = payer;
+
         public List<string> Tracks { get; } = [];
 
         public Dictionary<string, int> Cart { get; } = new(StringComparer.Ordinal);
@@ -317,7 +343,7 @@ internal sealed class StoreWorld
             }
 
             var receipt = Pricing.Price(cart, layout);
-            return new TruthVisit(Key, payer, party, Tracks, EnteredMs, ExitedMs, [.. receipt.Lines.Select(l => new TruthLine(l.Sku, l.Units, l.UnitPrice, l.Total))], receipt.Total, [.. Labels.Order(StringComparer.Ordinal)]);
+            return new TruthVisit(Key, Payer, party, Tracks, EnteredMs, ExitedMs, [.. receipt.Lines.Select(l => new TruthLine(l.Sku, l.Units, l.UnitPrice, l.Total))], receipt.Total, [.. Labels.Order(StringComparer.Ordinal)]);
         }
     }
 }

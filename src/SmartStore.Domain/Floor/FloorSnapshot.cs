@@ -36,7 +36,7 @@ public sealed record FloorSnapshot(
 
     public sealed record VisitPart(string VisitId, string PayerId, int PartySize, long EnteredMs, VisitStatus Status, long? ExitedMs, IReadOnlyList<CartLine> Lines, IReadOnlyList<string> AppliedEvents, IReadOnlyList<string> ReviewReasons);
 
-    public sealed record TrackPart(string TrackId, IReadOnlyList<string> Visits, IReadOnlyList<Sighting> Sightings, bool Exited);
+    public sealed record TrackPart(string TrackId, IReadOnlyList<string> Visits, IReadOnlyList<Sighting> Sightings, bool Exited, bool Doubtful = false);
 
     public sealed record BinStockPart(string BinId, IReadOnlyList<string> PlannedSkus, IReadOnlyDictionary<string, int> Misplaced);
 
@@ -53,7 +53,7 @@ public sealed record FloorSnapshot(
             [.. state.Buffer.Pending],
             state.Buffer.Seen.ToDictionary(s => s.Key, s => s.Value.Order().ToArray(), StringComparer.Ordinal),
             [.. fusion.Visits.Values.Select(v => new VisitPart(v.VisitId, v.PayerId, v.PartySize, v.EnteredMs, v.Status, v.ExitedMs, [.. v.Cart.Lines.Values], [.. v.Cart.AppliedEvents.Order(StringComparer.Ordinal)], [.. v.ReviewReasons]))],
-            [.. fusion.Tracks.Values.Select(t => new TrackPart(t.TrackId, [.. t.Visits.Order(StringComparer.Ordinal)], [.. t.Sightings], t.Exited))],
+            [.. fusion.Tracks.Values.Select(t => new TrackPart(t.TrackId, [.. t.Visits.Order(StringComparer.Ordinal)], [.. t.Sightings], t.Exited, t.Doubtful))],
             [.. fusion.Bins.Values.Select(b => new BinStockPart(b.BinId, [.. b.PlannedSkus], b.Misplaced.ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal)))],
             [.. fusion.Admissions],
             [.. fusion.PendingChanges],
@@ -88,7 +88,7 @@ public sealed record FloorSnapshot(
                 v => v.VisitId,
                 v => new Visit(v.VisitId, v.PayerId, v.PartySize, v.EnteredMs, v.Status, v.ExitedMs, VirtualCart.Restore(v.Lines, v.AppliedEvents), [.. v.ReviewReasons]),
                 StringComparer.Ordinal),
-            Tracks.ToImmutableSortedDictionary(t => t.TrackId, t => new Track(t.TrackId, [.. t.Visits], [.. t.Sightings], t.Exited), StringComparer.Ordinal),
+            Tracks.ToImmutableSortedDictionary(t => t.TrackId, t => new Track(t.TrackId, [.. t.Visits], [.. t.Sightings], t.Exited) { Doubtful = t.Doubtful }, StringComparer.Ordinal),
             stock,
             [.. Admissions],
             [],

@@ -16,22 +16,40 @@ public static partial class CartFusion
             return state with { Alerts = state.Alerts.Add(new FloorAlert("unknown-bin", change.DeviceTimeMs, $"weight change {change.ChangeId} on unknown bin {change.BinId}")) };
         }
 
-        var scores = ScoreVisits(state, bin, change, settings);
-        if (scores.Count == 0)
+        if (change.ToMs - change.FromMs > settings.UnwatchedChangeMs)
         {
-            return state with { Alerts = state.Alerts.Add(new FloorAlert("unattributed", change.DeviceTimeMs, $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}): nobody near")) };
+            return AttributeUnwatched(state, bin, change, layout, settings);
+        }
+
+        var evidence = ScoreVisits(state, bin, change, layout, settings);
+        var scores = evidence.ToDictionary(e => e.Key, e => e.Value.Score, StringComparer.Ordinal);
+        var unseen = OutOfSight(state, change, settings);
+        if (scores.Count == 0 || scores.Values.Max() < settings.MinScore)
+        {
+
+            // Nobody was seen to do it: whoever was out of sight then may have (a camera down, a blind spot).
+            return AttributeUnseen(state, bin, change, unseen.Concat(scores.Keys).Distinct(StringComparer.Ordinal).ToList(), layout, settings);
         }
 
         var ranked = scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
         var best = ranked[0];
-        var clear = best.Value >= settings.MinScore && (ranked.Count == 1 || best.Value >= settings.Dominance * ranked[1].Value);
+        var clear = best.Value >= settings.MinScore && (ranked.Count == 1 || best.Value >= settings.Dominance * ranked[1].Value) && !evidence[best.Key].Doubtful;
         if (!clear)
         {
             // Only the contenders are in doubt: a visit the best one outscores by the dominance factor was not the picker.
             var contenders = ranked.Where(r => r.Value * settings.Dominance >= best.Value).ToList();
-            if (TrySplit(state, bin, change, contenders, layout, settings) is { } split)
+            if (TrySplit(state, bin, change, contenders, evidence, layout, settings) is { } split)
             {
                 return split;
+            }
+
+            // A doubtful track's other candidates are in doubt with it, whatever their own evidence.
+            foreach (var other in state.Tracks.Values.Where(t => t.Doubtful && t.Visits.Any(v => contenders.Any(c => c.Key == v))).SelectMany(t => t.Visits).Where(state.Visits.ContainsKey).ToList())
+            {
+                if (contenders.All(c => c.Key != other))
+                {
+                    contenders.Add(new(other, scores.GetValueOrDefault(other)));
+                }
             }
 
             var detail = string.Join(", ", contenders.Select(r => $"{r.Key} {r.Value:0.00}"));
@@ -61,12 +79,31 @@ public static partial class CartFusion
     }
 
     /// <summary>
-    /// Several shoppers with their hands in one bin, and the bin lost exactly one unit per shopper of one product:
-    /// each took one (the CPS-IoT case of two shoppers picking the same item at the same moment). Anything less
-    /// clear-cut stays ambiguous.
+    /// Several shoppers near one bin: what the hands actually in the bin over the change's window say. One hand in
+    /// the bin: that shopper made the change, and a neighbour whose hand was only near pays nothing. Several,
+    /// and the bin lost exactly one unit per hand of one product: each took one (the CPS-IoT case of two shoppers
+    /// picking the same item at the same moment). Anything less clear-cut stays ambiguous.
     /// </summary>
-    private static FusionState? TrySplit(FusionState state, Bin bin, ShelfChanged change, List<KeyValuePair<string, double>> contenders, StoreLayout layout, FusionSettings settings)
+    private static FusionState? TrySplit(FusionState state, Bin bin, ShelfChanged change, List<KeyValuePair<string, double>> contenders, Dictionary<string, Evidence> evidence, StoreLayout layout, FusionSettings settings)
     {
+        if (contenders.Count < 2 || contenders.Any(c => evidence.TryGetValue(c.Key, out var e) && e.Doubtful))
+        {
+            return null;
+        }
+
+        // A hand counts as in the bin when it was there for a good part of the window, not for one noisy frame.
+        var most = contenders.Max(c => evidence[c.Key].HandsInBin);
+        var inBin = contenders.Where(c => evidence[c.Key].HandsInBin > 0 && evidence[c.Key].HandsInBin * 2 >= most).ToList();
+        if (inBin.Count == 1 && inBin[0].Value >= settings.MinScore)
+        {
+            var picker = inBin[0];
+            state = change.DeltaGrams > 0 ? ResolveByPutBack(state, picker.Key, change, layout, settings) : state;
+            state = ApplyToCart(state, state.Visits[picker.Key], bin, change, picker.Value, layout, settings);
+            var others = string.Join(", ", contenders.Where(c => c.Key != picker.Key).Select(c => c.Key));
+            return state with { Alerts = state.Alerts.Add(new FloorAlert("hand-in-bin", change.DeviceTimeMs, $"{change.ChangeId} on {bin.Id}: only {picker.Key}'s hand was in the bin ({others} only near)")) };
+        }
+
+        contenders = inBin;
         if (change.DeltaGrams >= 0 || contenders.Count < 2 || contenders.Any(c => c.Value < settings.MinScore))
         {
             return null;
@@ -84,8 +121,8 @@ public static partial class CartFusion
         {
             var visit = visits[visitId];
             var observations = state.Tracks.Values.Where(t => t.Visits.Contains(visitId)).Select(t => t.TrackId).ToImmutableArray();
-            var evidence = new CartEvidence($"{change.ChangeId}:{sku}:{visitId}", bin.Id, change.ChangeId, observations, Math.Round(score * guess.Likelihood / contenders.Count, 3));
-            visit = visit with { Cart = visit.Cart.Apply(new CartChange(sku, 1, evidence)).Cart };
+            var proof = new CartEvidence($"{change.ChangeId}:{sku}:{visitId}", bin.Id, change.ChangeId, observations, Math.Round(score * guess.Likelihood / contenders.Count, 3));
+            visit = visit with { Cart = visit.Cart.Apply(new CartChange(sku, 1, proof)).Cart };
             if (layout.FindProduct(sku) is { AgeRestricted: true })
             {
                 visit = visit.NeedsReview("age-restricted item: needs an operator's approval");
@@ -114,21 +151,9 @@ public static partial class CartFusion
             }
         }
 
-        var candidates = change.DeltaGrams < 0
-            ? stock.Candidates(layout)
-            : stock.Candidates(layout).Concat(visit.Cart.Lines.Keys.Select(layout.FindProduct).OfType<Product>()).DistinctBy(p => p.Sku).ToList();
-        var hypotheses = QuantityInference.Infer(change.DeltaGrams, candidates, settings.Inference);
-        if (change.DeltaGrams > 0)
-        {
-            // A put-back can only return what the visit holds: the likelihoods are conditioned on that (renormalised
-            // over what remains), so a lemonade bin cannot make a returned cola doubtful when the visit holds no lemonade.
-            hypotheses = hypotheses.RemoveAll(h => h.Units.Any(u => visit.Cart.UnitsOf(u.Key) < u.Value));
-
-            // Shoppers mostly return things where they belong: a bin's own products are the likelier return.
-            hypotheses = QuantityInference.Renormalise([.. hypotheses
-                .Select(h => h.Units.Keys.All(stock.PlannedSkus.Contains) ? h with { Likelihood = h.Likelihood * settings.OwnBinPutBackPrior } : h)
-                .OrderByDescending(h => h.Likelihood)]);
-        }
+        var hypotheses = change.DeltaGrams < 0
+            ? QuantityInference.Infer(change.DeltaGrams, stock.Candidates(layout), settings.Inference)
+            : PutBackHypotheses(visit, stock, change, layout, settings);
 
         if (hypotheses.IsEmpty && change.DeltaGrams > 0 && change.DeltaGrams <= settings.MaxHandPressureGrams)
         {
@@ -169,6 +194,22 @@ public static partial class CartFusion
         }
 
         return state with { Visits = state.Visits.SetItem(visit.VisitId, visit), Bins = state.Bins.SetItem(bin.Id, stock) };
+    }
+
+    /// <summary>
+    /// What a put-back by <paramref name="visit"/> can be. It can only return what the visit holds: the likelihoods
+    /// are conditioned on that (renormalised over what remains), so a lemonade bin cannot make a returned cola
+    /// doubtful when the visit holds no lemonade; and shoppers mostly return things where they belong, so a bin's
+    /// own products are the likelier return.
+    /// </summary>
+    private static ImmutableList<QuantityHypothesis> PutBackHypotheses(Visit visit, BinStock stock, ShelfChanged change, StoreLayout layout, FusionSettings settings)
+    {
+        var candidates = stock.Candidates(layout).Concat(visit.Cart.Lines.Keys.Select(layout.FindProduct).OfType<Product>()).DistinctBy(p => p.Sku).ToList();
+        var hypotheses = QuantityInference.Infer(change.DeltaGrams, candidates, settings.Inference)
+            .RemoveAll(h => h.Units.Any(u => visit.Cart.UnitsOf(u.Key) < u.Value));
+        return QuantityInference.Renormalise([.. hypotheses
+            .Select(h => h.Units.Keys.All(stock.PlannedSkus.Contains) ? h with { Likelihood = h.Likelihood * settings.OwnBinPutBackPrior } : h)
+            .OrderByDescending(h => h.Likelihood)]);
     }
 
     /// <summary>
@@ -215,24 +256,34 @@ public static partial class CartFusion
         return state with { Visits = visits, Ambiguities = state.Ambiguities.Remove(ambiguity), Alerts = state.Alerts.Add(alert) };
     }
 
+    /// <summary>What a visit's tracks showed around a change: the best score, hands seen in the bin, and whether it came from a doubtful track.</summary>
+    private readonly record struct Evidence(double Score, int HandsInBin, bool Doubtful);
+
     /// <summary>Per visit, the best evidence score of its tracks around the change (hands strong, body weak).</summary>
-    private static Dictionary<string, double> ScoreVisits(FusionState state, Bin bin, ShelfChanged change, FusionSettings settings)
+    private static Dictionary<string, Evidence> ScoreVisits(FusionState state, Bin bin, ShelfChanged change, StoreLayout layout, FusionSettings settings)
     {
         var from = change.FromMs - settings.EvidenceSlackMs;
         var to = change.ToMs + settings.EvidenceSlackMs;
-        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        var scores = new Dictionary<string, Evidence>(StringComparer.Ordinal);
+        var shelfBins = layout.ShelfOf(bin)?.Bins ?? [bin];
         foreach (var track in state.Tracks.Values.Where(t => t.Visits.Count > 0))
         {
             var score = 0.0;
+            var handsInBin = 0;
             foreach (var s in track.Sightings.Where(s => s.TimeMs >= from && s.TimeMs <= to))
             {
                 // Evidence inside the change's own window counts fully; outside it, it fades (quadratically)
                 // to nothing at the slack's edge, so a hand a second away does not rival one in the act.
                 var outside = s.TimeMs < change.FromMs ? change.FromMs - s.TimeMs : Math.Max(0, s.TimeMs - change.ToMs);
                 var timely = Math.Pow(Math.Max(0, 1.0 - ((double)outside / settings.EvidenceSlackMs)), 2);
-                if (s.Hand is { } hand && bin.Area.DistanceTo(hand) is var dh && dh <= settings.HandReach)
+                if (s.Hand is { } hand && HandDistance(bin, hand, s.HandHeight, layout) is var dh && dh <= settings.HandReach)
                 {
-                    score = Math.Max(score, timely * (1.0 - (0.5 * dh / settings.HandReach)));
+                    var inThisBin = HandLikelihood(bin, hand, s.HandHeight, shelfBins, layout, settings);
+                    score = Math.Max(score, timely * inThisBin * (1.0 - (0.5 * dh / settings.HandReach)));
+                    if (outside == 0 && inThisBin >= settings.HandInBin)
+                    {
+                        handsInBin++;
+                    }
                 }
 
                 if (bin.Area.DistanceTo(s.Body) is var db && db <= settings.BodyReach)
@@ -250,10 +301,129 @@ public static partial class CartFusion
             var share = score / track.Visits.Count;
             foreach (var visitId in track.Visits)
             {
-                scores[visitId] = Math.Max(scores.GetValueOrDefault(visitId), share);
+                var known = scores.GetValueOrDefault(visitId);
+                var doubtful = share > known.Score ? track.Doubtful : known.Doubtful || (share == known.Score && track.Doubtful);
+                scores[visitId] = new Evidence(Math.Max(known.Score, share), known.HandsInBin + handsInBin, doubtful);
             }
         }
 
         return scores;
     }
+
+    /// <summary>How far a hand is from a bin, metres: across the floor, and up or down to the bin's level when the camera gave a height.</summary>
+    private static double HandDistance(Bin bin, Point hand, double? height, StoreLayout layout)
+    {
+        var across = bin.Area.DistanceTo(hand);
+        if (height is not { } z || layout.HeightOf(bin) is not var (low, high))
+        {
+            return across;
+        }
+
+        var vertical = z < low ? low - z : Math.Max(0, z - high);
+        return Math.Sqrt((across * across) + (vertical * vertical));
+    }
+
+    /// <summary>
+    /// How likely the hand is in this bin rather than another bin of its shelf, given the camera's error
+    /// (<see cref="FusionSettings.HandSigma"/>): 1 when no other bin is close, about a half between two bins or
+    /// between two levels when the camera gives no height, near 0 inside a neighbouring bin.
+    /// </summary>
+    private static double HandLikelihood(Bin bin, Point hand, double? height, IReadOnlyList<Bin> shelfBins, StoreLayout layout, FusionSettings settings)
+    {
+        var own = HandDistance(bin, hand, height, layout);
+        var twoSigmaSquared = 2 * settings.HandSigma * settings.HandSigma;
+        var total = 0.0;
+        foreach (var other in shelfBins)
+        {
+            var d = other.Id == bin.Id ? own : HandDistance(other, hand, height, layout);
+
+            // Relative to this bin's own distance, so far hands do not underflow to 0/0.
+            total += Math.Exp(((own * own) - (d * d)) / twoSigmaSquared);
+        }
+
+        return total <= 0 ? 0 : 1.0 / total;
+    }
+
+    /// <summary>Visits inside (or leaving after the change began) none of whose tracks was seen around the change.</summary>
+    private static List<string> OutOfSight(FusionState state, ShelfChanged change, FusionSettings settings)
+    {
+        var from = change.FromMs - settings.OutOfSightMs;
+        var to = change.ToMs + settings.EvidenceSlackMs;
+        var unseen = new List<string>();
+        foreach (var visit in state.Visits.Values.Where(v => v.EnteredMs <= change.ToMs && (v.Status == VisitStatus.Inside || v.ExitedMs >= change.FromMs)))
+        {
+            var tracks = state.Tracks.Values.Where(t => t.Visits.Contains(visit.VisitId)).ToList();
+            if (tracks.Count > 0 && tracks.All(t => !t.Sightings.Any(s => s.TimeMs >= from && s.TimeMs <= to)))
+            {
+                unseen.Add(visit.VisitId);
+            }
+        }
+
+        return unseen;
+    }
+
+    /// <summary>
+    /// A change nobody was seen to make. One visit out of sight at the time: it goes onto that visit's cart (a
+    /// put-back comes off it), and the visit goes to review so an operator confirms. Several: each goes to review,
+    /// the pick kept open. None: an alert, and nobody pays.
+    /// </summary>
+    private static FusionState AttributeUnseen(FusionState state, Bin bin, ShelfChanged change, List<string> candidates, StoreLayout layout, FusionSettings settings)
+    {
+        if (change.DeltaGrams > 0)
+        {
+            // A put-back can only be by someone holding something it could be.
+            candidates = [.. candidates.Where(v => PutBackHypotheses(state.Visits[v], state.Bins[bin.Id], change, layout, settings).Count > 0)];
+        }
+
+        var kind = change.DeltaGrams < 0 ? "pick" : "put-back";
+        if (candidates.Count == 0)
+        {
+            return state with { Alerts = state.Alerts.Add(new FloorAlert("unattributed", change.DeviceTimeMs, $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}): nobody near")) };
+        }
+
+        var reason = $"{kind} {change.ChangeId} on {bin.Id} was seen by no camera; {string.Join(", ", candidates)} {(candidates.Count == 1 ? "was" : "were")} out of sight then";
+        var alert = new FloorAlert("unseen-change", change.DeviceTimeMs, reason);
+        if (candidates.Count == 1)
+        {
+            state = ApplyToCart(state, state.Visits[candidates[0]], bin, change, 0.5, layout, settings);
+            return state with { Visits = state.Visits.SetItem(candidates[0], state.Visits[candidates[0]].NeedsReview(reason)), Alerts = state.Alerts.Add(alert) };
+        }
+
+        var visits = state.Visits;
+        foreach (var visitId in candidates)
+        {
+            visits = visits.SetItem(visitId, visits[visitId].NeedsReview(reason));
+        }
+
+        var ambiguities = state.Ambiguities;
+        if (change.DeltaGrams < 0 && QuantityInference.Infer(change.DeltaGrams, state.Bins[bin.Id].Candidates(layout), settings.Inference) is [var guess, ..])
+        {
+            ambiguities = ambiguities.Add(new OpenAmbiguity(change.ChangeId, bin.Id, guess.Units, [.. candidates], reason, 0.5 * guess.Likelihood / candidates.Count));
+        }
+
+        return state with { Visits = visits, Ambiguities = ambiguities, Alerts = state.Alerts.Add(alert) };
+    }
+
+    /// <summary>
+    /// A change that sums up what happened while its bin was not watched (the cell was silent). Who was near
+    /// when it ended says nothing: only a visit that reached into the bin while it was silent can have made it.
+    /// Exactly one such visit still on the floor: the change settles what it took. Otherwise nobody pays.
+    /// </summary>
+    private static FusionState AttributeUnwatched(FusionState state, Bin bin, ShelfChanged change, StoreLayout layout, FusionSettings settings)
+    {
+        var reason = SilentReachReason(bin.Id);
+        var reachers = state.Visits.Values.Where(v => v.ReviewReasons.Contains(reason)).ToList();
+        if (reachers.Count == 1 && change.DeltaGrams < 0)
+        {
+            var visit = reachers[0].Resolved(reason);
+            state = state with { Visits = state.Visits.SetItem(visit.VisitId, visit) };
+            return ApplyToCart(state, visit, bin, change, 0.5, layout, settings);
+        }
+
+        var detail = $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}) over {(change.ToMs - change.FromMs) / 1000} s while the bin was not watched";
+        return state with { Alerts = state.Alerts.Add(new FloorAlert("unwatched-change", change.DeviceTimeMs, reachers.Count == 0 ? $"{detail}: nobody reached in then" : $"{detail}: {string.Join(", ", reachers.Select(r => r.VisitId))} reached in then, in review")) };
+    }
+
+    /// <summary>The review reason of a visit that reached into a bin while its weight sensor was silent.</summary>
+    internal static string SilentReachReason(string binId) => $"reached into {binId} while its weight sensor was silent: a pick may be missing";
 }

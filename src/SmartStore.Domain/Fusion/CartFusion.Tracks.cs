@@ -19,26 +19,35 @@ public static partial class CartFusion
         return state with
         {
             Visits = state.Visits.Add(visit.VisitId, visit),
-            Admissions = state.Admissions.Add(new OpenAdmission(visit.VisitId, granted.GateId, granted.PartySize, granted.DeviceTimeMs + settings.AdmissionWindowMs)),
+            Admissions = state.Admissions.Add(new OpenAdmission(visit.VisitId, granted.GateId, granted.PartySize, granted.DeviceTimeMs + settings.AdmissionWindowMs, granted.DeviceTimeMs)),
         };
     }
 
-    private static FusionState Cross(FusionState state, GateCrossed crossed) => crossed.Inward ? Enter(state, crossed) : Leave(state, crossed);
+    private static FusionState Cross(FusionState state, GateCrossed crossed, FusionSettings settings) => crossed.Inward ? Enter(state, crossed, settings) : Leave(state, crossed);
 
-    private static FusionState Enter(FusionState state, GateCrossed crossed)
+    private static FusionState Enter(FusionState state, GateCrossed crossed, FusionSettings settings)
     {
         var track = state.Tracks.GetValueOrDefault(crossed.TrackId) ?? new Track(crossed.TrackId, [], [], false);
-        var admission = state.Admissions.FirstOrDefault(a => a.GateId == crossed.GateId && a.Remaining > 0);
-        if (admission is null)
+        var binding = AdmissionBinding.Bind(state.Admissions, crossed, settings);
+        switch (binding)
         {
-            var alert = new FloorAlert("tailgating", crossed.DeviceTimeMs, $"track {crossed.TrackId} entered through {crossed.GateId} without an admission");
-            return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [] }), Alerts = state.Alerts.Add(alert) };
+            case AdmissionBinding.Nobody:
+                var alert = new FloorAlert("tailgating", crossed.DeviceTimeMs, $"track {crossed.TrackId} entered through {crossed.GateId} without an admission");
+                return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [] }), Alerts = state.Alerts.Add(alert) };
+            case AdmissionBinding.Doubt doubt:
+                // Never guess whose companion this is: the track may be any of them, and what it picks goes to review.
+                var candidates = doubt.Candidates.Select(a => a.VisitId).ToImmutableHashSet(StringComparer.Ordinal);
+                var doubtful = new FloorAlert("admission-ambiguous", crossed.DeviceTimeMs, $"track {crossed.TrackId} crossed {crossed.GateId} while admissions of {string.Join(", ", candidates.Order(StringComparer.Ordinal))} were open: it may be any of them");
+                return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = candidates, Doubtful = true }), Admissions = Consume(state.Admissions, doubt.Counted), Alerts = state.Alerts.Add(doubtful) };
+            case AdmissionBinding.Bound bound:
+                return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [bound.Admission.VisitId] }), Admissions = Consume(state.Admissions, bound.Admission) };
+            default:
+                throw new InvalidOperationException($"Unknown admission binding {binding.GetType().Name}.");
         }
-
-        var remaining = admission.Remaining - 1;
-        var admissions = remaining == 0 ? state.Admissions.Remove(admission) : state.Admissions.Replace(admission, admission with { Remaining = remaining });
-        return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [admission.VisitId] }), Admissions = admissions };
     }
+
+    private static ImmutableList<OpenAdmission> Consume(ImmutableList<OpenAdmission> admissions, OpenAdmission admission) =>
+        admission.Remaining <= 1 ? admissions.Remove(admission) : admissions.Replace(admission, admission with { Remaining = admission.Remaining - 1, PayerCrossed = true });
 
     private static FusionState Leave(FusionState state, GateCrossed crossed)
     {
@@ -51,8 +60,9 @@ public static partial class CartFusion
         var visits = state.Visits;
         foreach (var visitId in track.Visits)
         {
-            // A visit ends when none of its clearly bound tracks is still inside.
-            var stillInside = tracks.Values.Any(t => !t.Exited && t.Visits.Count == 1 && t.Visits.Contains(visitId));
+            // A visit ends when none of its clearly bound tracks is still inside, nor a doubtful one that may be its
+            // companion (else what the companion takes later would fall to the other candidates alone).
+            var stillInside = tracks.Values.Any(t => !t.Exited && t.Visits.Contains(visitId) && (t.Visits.Count == 1 || t.Doubtful));
             if (!stillInside && visits.TryGetValue(visitId, out var visit) && visit.Status == VisitStatus.Inside)
             {
                 visits = visits.SetItem(visitId, visit with { Status = VisitStatus.Exited, ExitedMs = crossed.DeviceTimeMs });
@@ -79,13 +89,15 @@ public static partial class CartFusion
             return state;
         }
 
-        var bin = state.SilentBins.Select(layout.FindBin).OfType<Bin>().FirstOrDefault(b => b.Area.DistanceTo(hand) <= settings.HandReach);
+        var bin = state.SilentBins.Select(layout.FindBin).OfType<Bin>()
+            .FirstOrDefault(b => HandDistance(b, hand, seen.HandHeight, layout) <= settings.HandReach
+                && HandLikelihood(b, hand, seen.HandHeight, layout.ShelfOf(b)?.Bins ?? [b], layout, settings) >= settings.HandInBin);
         if (bin is null || !state.Tracks.TryGetValue(state.Resolve(seen.TrackId), out var track))
         {
             return state;
         }
 
-        var reason = $"reached into {bin.Id} while its weight sensor was silent: a pick may be missing";
+        var reason = SilentReachReason(bin.Id);
         var visits = state.Visits;
         foreach (var visitId in track.Visits.Where(visits.ContainsKey))
         {
@@ -97,7 +109,7 @@ public static partial class CartFusion
 
     private static FusionState See(FusionState state, PersonSeen seen, FusionSettings settings)
     {
-        var sighting = new Sighting(seen.DeviceTimeMs, seen.DeviceId, seen.Body, seen.Hand);
+        var sighting = new Sighting(seen.DeviceTimeMs, seen.DeviceId, seen.Body, seen.Hand, seen.HandHeight);
         if (state.Tracks.TryGetValue(state.Resolve(seen.TrackId), out var known))
         {
             // Keep a few seconds of history: enough for any change's evidence window.
@@ -125,7 +137,7 @@ public static partial class CartFusion
                 && last.Body.DistanceTo(seen.Body) <= settings.SwitchRadius)
             .ToList();
         var visits = lost.SelectMany(t => t.Visits).ToImmutableHashSet(StringComparer.Ordinal);
-        var track = new Track(seen.TrackId, visits, [sighting], false);
+        var track = new Track(seen.TrackId, visits, [sighting], false) { Doubtful = visits.Count > 1 || lost.Any(t => t.Doubtful) };
         var alerts = lost.Count > 1
             ? state.Alerts.Add(new FloorAlert("identity-ambiguous", seen.DeviceTimeMs, $"track {seen.TrackId} may be any of {string.Join(", ", lost.Select(t => t.TrackId))}"))
             : state.Alerts;

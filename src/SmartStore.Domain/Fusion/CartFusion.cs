@@ -33,7 +33,7 @@ public static partial class CartFusion
         return input switch
         {
             EntryGranted granted => Admit(state, granted, settings),
-            GateCrossed crossed => Cross(state, crossed with { TrackId = state.Resolve(crossed.TrackId) }),
+            GateCrossed crossed => Cross(state, crossed with { TrackId = state.Resolve(crossed.TrackId) }, settings),
             PersonSeen seen => FlagReachIntoSilentBin(See(state, seen, settings), seen, layout, settings),
 
             // Evidence after the change is part of its window: attribute once event time has passed it.

@@ -18,8 +18,11 @@ public sealed record EntryGranted(string DeviceId, long Sequence, long DeviceTim
 /// <summary>A person track crossed a gate line (inward = into the store).</summary>
 public sealed record GateCrossed(string DeviceId, long Sequence, long DeviceTimeMs, string GateId, string TrackId, bool Inward) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
 
-/// <summary>A camera saw a person track at a body position, and a hand position when a hand reached out.</summary>
-public sealed record PersonSeen(string DeviceId, long Sequence, long DeviceTimeMs, string TrackId, Point Body, Point? Hand) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
+/// <summary>
+/// A camera saw a person track at a body position, and a hand position when a hand reached out; cameras that
+/// see depth also say how high the hand is (metres above the floor), which tells shelf levels apart.
+/// </summary>
+public sealed record PersonSeen(string DeviceId, long Sequence, long DeviceTimeMs, string TrackId, Point Body, Point? Hand, double? HandHeight = null) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
 
 /// <summary>A bin's settled weight changed (from <see cref="Signals.WeightSignal"/>).</summary>
 public sealed record ShelfChanged(string DeviceId, long Sequence, long DeviceTimeMs, string BinId, string ChangeId, double DeltaGrams, long FromMs, long ToMs) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
@@ -30,8 +33,30 @@ public sealed record FloorAlert(string Kind, long TimeMs, string Detail);
 /// <summary>Settings of fusion; the defaults are for a store with ceiling cameras and hand detection.</summary>
 public sealed record FusionSettings
 {
-    /// <summary>A hand this close to a bin (metres) during a change is strong evidence.</summary>
+    /// <summary>A hand this close to a bin (metres) during a change is evidence; within it, how strong depends on <see cref="HandSigma"/>.</summary>
     public double HandReach { get; init; } = 0.35;
+
+    /// <summary>
+    /// How far off (metres, one standard deviation) a camera places a hand. A hand's evidence for a bin is its
+    /// likelihood of being in that bin against every other bin of the shelf it is near, so at facings a few
+    /// centimetres wide a hand in the neighbouring bin is no evidence for this one.
+    /// </summary>
+    public double HandSigma { get; init; } = 0.03;
+
+    /// <summary>A hand at least this likely to be in a bin, over a change's window, counts as a hand in the bin (for splitting picks).</summary>
+    public double HandInBin { get; init; } = 0.5;
+
+    /// <summary>An identified payer needs at least this long from the barrier to the gate line: anyone crossing sooner was already past it.</summary>
+    public long PayerCrossesAfterMs { get; init; } = 500;
+
+    /// <summary>A track not seen for this long before a change (and not gone) was out of sight at that moment.</summary>
+    public long OutOfSightMs { get; init; } = 1_500;
+
+    /// <summary>
+    /// A weight change whose window spans longer than this is the sum of what happened while the bin was not
+    /// watched (its cell was silent): it is not attributed to whoever is near when it ends.
+    /// </summary>
+    public long UnwatchedChangeMs { get; init; } = 5_000;
 
     /// <summary>A body this close to a bin is weak evidence (for when hands are occluded).</summary>
     public double BodyReach { get; init; } = 1.2;

@@ -27,17 +27,21 @@ public sealed record Visit(
 
 /// <summary>
 /// A store-wide person track. <see cref="Visits"/> is the set of visits it may belong to: one when the binding
-/// is clear, several after an identity switch that could not be resolved, none for an unknown person.
+/// is clear, several after an identity switch or interleaved admissions that could not be resolved, none for an
+/// unknown person. A <see cref="Doubtful"/> track stays in doubt even when all but one of its visits have left:
+/// what it picks goes to review, never straight onto a cart.
 /// </summary>
 public sealed record Track(string TrackId, ImmutableHashSet<string> Visits, ImmutableList<Sighting> Sightings, bool Exited)
 {
+    public bool Doubtful { get; init; }
+
     public Sighting? Last => Sightings.IsEmpty ? null : Sightings[^1];
 }
 
-public sealed record Sighting(long TimeMs, string CameraId, Layouts.Point Body, Layouts.Point? Hand);
+public sealed record Sighting(long TimeMs, string CameraId, Layouts.Point Body, Layouts.Point? Hand, double? HandHeight = null);
 
 /// <summary>A pick that several visits may have made; kept open until later evidence settles it or review does.</summary>
 public sealed record OpenAmbiguity(string ChangeId, string BinId, ImmutableSortedDictionary<string, int> Units, ImmutableHashSet<string> Candidates, string Reason, double Confidence);
 
-/// <summary>An admission that still waits for its people to cross the entry gate.</summary>
-public sealed record OpenAdmission(string VisitId, string GateId, int Remaining, long UntilMs);
+/// <summary>An admission that still waits for its people to cross the entry gate (its payer first, then companions).</summary>
+public sealed record OpenAdmission(string VisitId, string GateId, int Remaining, long UntilMs, long GrantedMs = 0, bool PayerCrossed = false);

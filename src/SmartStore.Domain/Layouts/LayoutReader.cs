@@ -120,8 +120,11 @@ public static class LayoutReader
             return Note(new Camera(String(node, "id"), new Point(position.ElementAtOrDefault(0), position.ElementAtOrDefault(1)), position.ElementAtOrDefault(2), Rectangle(node, "sees")), node);
         }
 
-        private Shelf ReadShelf(YamlMappingNode node) =>
-            Note(new Shelf(String(node, "id"), Rectangle(node, "footprint"), Int(node, "levels", 1), Items(node, "bins", ReadBin)), node);
+        private Shelf ReadShelf(YamlMappingNode node)
+        {
+            var height = node.Children.ContainsKey(new YamlScalarNode("height")) ? Number(node, "height") : Shelf.DefaultHeight;
+            return Note(new Shelf(String(node, "id"), Rectangle(node, "footprint"), Int(node, "levels", 1), Items(node, "bins", ReadBin)) { Height = height }, node);
+        }
 
         private Bin ReadBin(YamlMappingNode node)
         {

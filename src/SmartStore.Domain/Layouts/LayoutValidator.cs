@@ -89,6 +89,11 @@ public static class LayoutValidator
                 Add(shelf, $"shelf '{shelf.Id}' needs at least one level");
             }
 
+            if (!double.IsFinite(shelf.Height) || shelf.Height <= 0 || shelf.Height > 4)
+            {
+                Add(shelf, $"shelf '{shelf.Id}' has a height of {shelf.Height} m; a shelf stands 0 to 4 m tall");
+            }
+
             foreach (var bin in shelf.Bins)
             {
                 if (!shelf.Footprint.Contains(bin.Area) || bin.Area.Width <= 0 || bin.Area.Depth <= 0)

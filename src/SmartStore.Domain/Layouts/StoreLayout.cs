@@ -44,7 +44,17 @@ public sealed record Camera(string Id, Point Position, double Height, Rect Sees)
 /// <summary>A weighed bin on a shelf level, with the products stocked in it.</summary>
 public sealed record Bin(string Id, string SensorId, int Level, Rect Area, IReadOnlyList<string> Skus, int Capacity);
 
-public sealed record Shelf(string Id, Rect Footprint, int Levels, IReadOnlyList<Bin> Bins);
+/// <summary>A shelf: its footprint, its levels (1 at the bottom) and bins. Levels split its height evenly.</summary>
+public sealed record Shelf(string Id, Rect Footprint, int Levels, IReadOnlyList<Bin> Bins)
+{
+    public const double DefaultHeight = 1.6;
+
+    /// <summary>Height of the shelf's top above the floor, metres.</summary>
+    public double Height { get; init; } = DefaultHeight;
+
+    /// <summary>The heights (metres above the floor) between which a hand reaches into <paramref name="level"/>.</summary>
+    public (double Low, double High) LevelSpan(int level) => ((level - 1) * Height / Levels, level * Height / Levels);
+}
 
 /// <summary>A unit weight with the spread (one standard deviation) seen between units, in grams.</summary>
 public sealed record UnitWeight(double Grams, double Spread);
@@ -81,6 +91,12 @@ public sealed record StoreLayout(
     /// <summary>The bin with this id, or null.</summary>
     public Bin? FindBin(string binId) => Lookup().BinsById.GetValueOrDefault(binId);
 
+    /// <summary>The shelf a bin stands on, or null for a bin of another layout.</summary>
+    public Shelf? ShelfOf(Bin bin) => bin is null ? null : Lookup().ShelvesByBin.GetValueOrDefault(bin.Id);
+
+    /// <summary>The heights a hand reaching into <paramref name="bin"/> is at (its shelf level's span).</summary>
+    public (double Low, double High)? HeightOf(Bin bin) => ShelfOf(bin) is { } shelf ? shelf.LevelSpan(bin.Level) : null;
+
     /// <summary>Fusion and pricing look products and bins up for every shelf event, so they are indexed once per layout.</summary>
     private Index Lookup() => Indexes.GetValue(this, static layout => new Index(layout.Products, layout.Shelves));
 
@@ -89,6 +105,8 @@ public sealed record StoreLayout(
         public Dictionary<string, Product> ProductsBySku { get; } = products.DistinctBy(p => p.Sku).ToDictionary(p => p.Sku, StringComparer.Ordinal);
 
         public Dictionary<string, Bin> BinsById { get; } = shelves.SelectMany(s => s.Bins).DistinctBy(b => b.Id).ToDictionary(b => b.Id, StringComparer.Ordinal);
+
+        public Dictionary<string, Shelf> ShelvesByBin { get; } = shelves.SelectMany(s => s.Bins.Select(b => (b.Id, Shelf: s))).DistinctBy(x => x.Id).ToDictionary(x => x.Id, x => x.Shelf, StringComparer.Ordinal);
     }
 }
 

@@ -17,6 +17,13 @@ public sealed record InferenceSettings
     /// <summary>Noise of the measurement itself (one standard deviation of a settled delta), grams.</summary>
     public double SensorNoiseGrams { get; init; } = 3;
 
+    /// <summary>
+    /// The cell's error in proportion to the load it measures (one standard deviation as a fraction of the
+    /// expected weight): creep still under way when the change is reported, and gain error. 1.5 % covers a
+    /// cell that creeps 3 % of a change with a time constant of seconds.
+    /// </summary>
+    public double GainErrorFraction { get; init; } = 0.015;
+
     /// <summary>The most units one hand can take at once.</summary>
     public int MaxUnits { get; init; } = 8;
 }
@@ -91,6 +98,7 @@ public static class QuantityInference
                 variance += counts[i] * products[i].Weight.Spread * products[i].Weight.Spread;
             }
 
+            variance += expected * expected * settings.GainErrorFraction * settings.GainErrorFraction;
             var sigma = Math.Sqrt(variance);
             var z = (grams - expected) / sigma;
             if (Math.Abs(z) <= settings.ToleranceSigmas)

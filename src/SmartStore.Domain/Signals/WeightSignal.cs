@@ -18,8 +18,55 @@ public sealed record WeightSignalSettings
 
     public long SettleMs { get; init; } = 300;
 
-    /// <summary>Smaller moves between plateaus are drift or creep: absorbed into the reference, never an event.</summary>
+    /// <summary>
+    /// Smaller moves between plateaus are drift or creep: absorbed into the reference, never an event. This is the
+    /// most it is; a bin of light products gets less (see <see cref="ForBin"/>).
+    /// </summary>
     public double MinChangeGrams { get; init; } = 12;
+
+    /// <summary>The cell's own noise, one standard deviation of a single reading, grams.</summary>
+    public double NoiseGrams { get; init; } = 1.5;
+
+    /// <summary>
+    /// How fast drift and creep may move a settled level (grams per second of device time). A plateau that moved
+    /// faster than this, but by less than <see cref="MinChangeGrams"/>, is a change still under way, not drift:
+    /// the reference is held, so two small steps of one pick add up instead of each being absorbed.
+    /// </summary>
+    public double DriftGramsPerSecond { get; init; } = 2;
+
+    /// <summary>A held reference whose level stays put this long was creep after all: the reference follows it.</summary>
+    public long HoldMs { get; init; } = 4_000;
+
+    /// <summary>
+    /// Creep after a change: the cell may keep moving by up to this share of the change, for about
+    /// <see cref="CreepMs"/> after it. That movement is followed as drift, however fast, never held.
+    /// </summary>
+    public double CreepFraction { get; init; } = 0.04;
+
+    public long CreepMs { get; init; } = 20_000;
+
+    /// <summary>
+    /// The settings for one bin: the smallest change that counts is half the bin's lightest product, but never
+    /// below five times the cell's noise nor above <see cref="MinChangeGrams"/>; the stability band narrows the
+    /// same way, so a light item's step cannot pass as a stable plateau halfway down.
+    /// </summary>
+    public WeightSignalSettings ForBin(Layouts.Bin bin, Layouts.StoreLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(bin);
+        ArgumentNullException.ThrowIfNull(layout);
+        var weights = bin.Skus.Select(layout.FindProduct).OfType<Layouts.Product>().Select(p => p.Weight.Grams).ToList();
+        if (weights.Count == 0)
+        {
+            return this;
+        }
+
+        var lightest = weights.Min();
+        return this with
+        {
+            MinChangeGrams = Math.Max(5 * NoiseGrams, Math.Min(MinChangeGrams, lightest / 2)),
+            NoiseBandGrams = Math.Max(4 * NoiseGrams, Math.Min(NoiseBandGrams, lightest * 0.4)),
+        };
+    }
 
     /// <summary>A single reading this far from its neighbours that does not persist is a spike.</summary>
     public double SpikeGrams { get; init; } = 1_500;
@@ -65,14 +112,24 @@ public sealed record WeightSignalState(
     int Changes,
     double DriftAbsorbed)
 {
+    /// <summary>Since when the reference has been held against a plateau that moved too fast to be drift (0: not held).</summary>
+    public long HeldSinceMs { get; init; }
+
+    /// <summary>The last reported change and when it settled: the cell may creep after it.</summary>
+    public double LastChangeGrams { get; init; }
+
+    public long LastChangeMs { get; init; }
+
     public static WeightSignalState Initial(string sensorId) => new(sensorId, 0, 0, null, 0, [], [], 0, false, false, 0, 0);
 }
 
 /// <summary>
 /// Turns raw readings into settled weight changes. Load cells are noisy and drift a few grams over minutes,
 /// so only <em>changes between stable plateaus</em> are trusted: a change starts when readings leave the
-/// reference band and is reported once they settle on a new plateau; slow movement below
-/// <see cref="WeightSignalSettings.MinChangeGrams"/> is absorbed into the reference as drift.
+/// reference band and is reported once they settle on a new plateau (flat: no trend across the window).
+/// Movement below <see cref="WeightSignalSettings.MinChangeGrams"/> is absorbed into the reference as drift only
+/// when it is slow; a faster one is a step under way, and the reference is held until it completes (or stays
+/// put long enough to be creep), so a light item picked while the cell creeps is still seen.
 /// </summary>
 public static class WeightSignal
 {
@@ -156,7 +213,10 @@ public static class WeightSignal
 
         state = state with { Window = window };
         var spansSettle = newest - window[0].DeviceTimeMs >= settings.SettleMs;
-        if (!spansSettle || Spread(window) > settings.NoiseBandGrams)
+
+        // Flat as well as narrow: a window caught halfway down a slow step can be narrow, but it slopes.
+        var trend = Math.Abs(window[^1].Grams - window[0].Grams);
+        if (!spansSettle || Spread(window) > settings.NoiseBandGrams || trend > Math.Max(2.5 * settings.NoiseGrams, settings.NoiseBandGrams / 2))
         {
             return (state, events.ToImmutable());
         }
@@ -170,13 +230,23 @@ public static class WeightSignal
         var delta = plateau - reference;
         if (Math.Abs(delta) < settings.MinChangeGrams)
         {
-            // Drift or creep: follow it, but it is never a pick.
-            return (state with { Reference = plateau, ReferenceSinceMs = newest, DriftAbsorbed = state.DriftAbsorbed + Math.Abs(delta) }, events.ToImmutable());
+            // Drift or creep moves slowly: follow it, but it is never a pick. Faster, it is a step under way (or
+            // noise): hold the reference, unless the level has stayed put for long enough to be creep after all.
+            var elapsed = Math.Max(0, newest - state.ReferenceSinceMs);
+            var creeping = newest - state.LastChangeMs < settings.CreepMs ? settings.CreepFraction * Math.Abs(state.LastChangeGrams) : 0;
+            var allowance = (2 * settings.NoiseGrams) + (settings.DriftGramsPerSecond * elapsed / 1000.0) + creeping;
+            var heldSince = state.HeldSinceMs == 0 ? newest : state.HeldSinceMs;
+            if (Math.Abs(delta) > allowance && newest - heldSince < settings.HoldMs)
+            {
+                return (state with { HeldSinceMs = heldSince }, events.ToImmutable());
+            }
+
+            return (state with { Reference = plateau, ReferenceSinceMs = newest, DriftAbsorbed = state.DriftAbsorbed + Math.Abs(delta), HeldSinceMs = 0 }, events.ToImmutable());
         }
 
         var changes = state.Changes + 1;
         events.Add(new WeightSignalEvent.Changed(state.SensorId, $"{state.SensorId}#{changes}", delta, reference, plateau, state.ReferenceSinceMs, window[0].DeviceTimeMs));
-        return (state with { Reference = plateau, ReferenceSinceMs = newest, Changes = changes }, events.ToImmutable());
+        return (state with { Reference = plateau, ReferenceSinceMs = newest, Changes = changes, HeldSinceMs = 0, LastChangeGrams = delta, LastChangeMs = newest }, events.ToImmutable());
     }
 
     private static WeightSignalState TrackStuck(WeightSignalState state, WeightReading reading, WeightSignalSettings settings, ImmutableList<WeightSignalEvent>.Builder events)

@@ -49,6 +49,9 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
 {
     public const int SchemaVersion = 1;
 
+    /// <summary>Camera observations of version 2 may give the hand's height: <c>hand: [x, y, z]</c>. Version 1 is still read.</summary>
+    public const int CameraSchemaVersion = 2;
+
     public const int MaxPayloadBytes = 16 * 1024;
 
     public RejectionCounters Counters { get; } = counters;
@@ -92,9 +95,10 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
             return ParseOutcome.Reject(RejectionReason.MalformedJson, "the payload is not a JSON object");
         }
 
-        if (message.V != SchemaVersion)
+        if (message is CameraObservation ? message.V is < SchemaVersion or > CameraSchemaVersion : message.V != SchemaVersion)
         {
-            return ParseOutcome.Reject(RejectionReason.UnsupportedVersion, $"schema version {message.V}; this node reads {SchemaVersion}");
+            var reads = message is CameraObservation ? $"{SchemaVersion} and {CameraSchemaVersion}" : $"{SchemaVersion}";
+            return ParseOutcome.Reject(RejectionReason.UnsupportedVersion, $"schema version {message.V}; this node reads {reads}");
         }
 
         if (string.IsNullOrEmpty(message.Device))
@@ -153,9 +157,24 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
         }
 
         static bool IsPoint(double[]? p) => p is [var x, var y] && double.IsFinite(x) && double.IsFinite(y) && Math.Abs(x) < 10_000 && Math.Abs(y) < 10_000;
-        if (!IsPoint(seen.Body) || (seen.Hand is not null && !IsPoint(seen.Hand)))
+        if (!IsPoint(seen.Body))
         {
-            return ParseOutcome.Reject(RejectionReason.ImpossibleValue, "'body' and 'hand' must be [x, y] in metres");
+            return ParseOutcome.Reject(RejectionReason.ImpossibleValue, "'body' must be [x, y] in metres");
+        }
+
+        switch (seen.Hand)
+        {
+            case null:
+                break;
+            case [var x, var y, var z] when seen.V >= 2:
+                if (!IsPoint([x, y]) || !double.IsFinite(z) || z < 0 || z > 5)
+                {
+                    return ParseOutcome.Reject(RejectionReason.ImpossibleValue, "'hand' must be [x, y, z] in metres, z (height above the floor) 0..5");
+                }
+
+                break;
+            case var hand when !IsPoint(hand):
+                return ParseOutcome.Reject(RejectionReason.ImpossibleValue, seen.V >= 2 ? "'hand' must be [x, y] or [x, y, z] in metres" : "'hand' must be [x, y] in metres (version 1 has no height; send version 2 for [x, y, z])");
         }
 
         return ParseOutcome.Accept(seen);

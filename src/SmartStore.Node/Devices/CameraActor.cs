@@ -49,7 +49,7 @@ public sealed class CameraActor(string storeId, string cameraId, NodeHealth heal
 
         health.DeviceSeen(cameraId);
         var hand = seen.Hand;
-        var sighting = new SightingRecord(cameraId, seen.Seq, seen.Ts, seen.Track, seen.Body[0], seen.Body[1], hand?[0], hand?[1]);
+        var sighting = new SightingRecord(cameraId, seen.Seq, seen.Ts, seen.Track, seen.Body[0], seen.Body[1], hand?[0], hand?[1], hand is [_, _, var z] ? z : null);
         var seq = seen.Seq;
         regions.Floors.Ask<Delivered>(new FloorEnvelope(storeId, new FloorCommand.Accept(sighting)), askTimeout)
             .PipeTo(Self, success: stored => new Stored(seq, stored), failure: error => new NotStored(seq, error));

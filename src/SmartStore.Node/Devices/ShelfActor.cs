@@ -28,7 +28,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly Shelf _shelf;
     private readonly NodeHealth _health;
     private readonly NodeRegions _regions;
-    private readonly WeightSignalSettings _settings;
+    private readonly Dictionary<string, WeightSignalSettings> _settings;
     private readonly TimeSpan _askTimeout;
     private readonly Dictionary<string, Bin> _bins;
     private readonly Dictionary<string, WeightSignalState> _signals = new(StringComparer.Ordinal);
@@ -44,13 +44,13 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private long _lastSilenceCheck;
     private long _changesSent;
 
-    public ShelfActor(string storeId, Shelf shelf, NodeHealth health, NodeRegions regions, WeightSignalSettings settings, TimeSpan askTimeout)
+    public ShelfActor(string storeId, Shelf shelf, StoreLayout layout, NodeHealth health, NodeRegions regions, WeightSignalSettings settings, TimeSpan askTimeout)
     {
         _storeId = storeId;
         _shelf = shelf;
         _health = health;
         _regions = regions;
-        _settings = settings;
+        _settings = shelf.Bins.ToDictionary(b => b.Id, b => settings.ForBin(b, layout), StringComparer.Ordinal);
         _askTimeout = askTimeout;
         _bins = shelf.Bins.ToDictionary(b => b.Id, StringComparer.Ordinal);
     }
@@ -151,7 +151,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
             (_newestDeviceTime, _newestAt) = (report.Ts, Now);
         }
 
-        var (state, events) = WeightSignal.Step(_signals[bin.Id], new WeightReading(bin.SensorId, report.Seq, report.Ts, report.Grams), _settings);
+        var (state, events) = WeightSignal.Step(_signals[bin.Id], new WeightReading(bin.SensorId, report.Seq, report.Ts, report.Grams), _settings[bin.Id]);
         _signals[bin.Id] = state;
         var delivery = Delivery.Accepted;
         var answered = false;
@@ -225,7 +225,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
         var now = deviceNow ?? _newestDeviceTime + (long)(Now - _newestAt).TotalMilliseconds;
         foreach (var binId in _heard)
         {
-            var (state, events) = WeightSignal.Check(_signals[binId], now, _settings);
+            var (state, events) = WeightSignal.Check(_signals[binId], now, _settings[binId]);
             _signals[binId] = state;
             foreach (var silent in events.OfType<WeightSignalEvent.Silent>())
             {
