@@ -23,11 +23,10 @@ public static partial class CartFusion
 
         var evidence = ScoreVisits(state, bin, change, layout, settings);
         var scores = evidence.ToDictionary(e => e.Key, e => e.Value.Score, StringComparer.Ordinal);
-        var unseen = OutOfSight(state, change, settings);
         if (scores.Count == 0 || scores.Values.Max() < settings.MinScore)
         {
-
             // Nobody was seen to do it: whoever was out of sight then may have (a camera down, a blind spot).
+            var unseen = OutOfSight(state, change, settings);
             return AttributeUnseen(state, bin, change, unseen.Concat(scores.Keys).Distinct(StringComparer.Ordinal).ToList(), layout, settings);
         }
 
@@ -425,5 +424,5 @@ public static partial class CartFusion
     }
 
     /// <summary>The review reason of a visit that reached into a bin while its weight sensor was silent.</summary>
-    internal static string SilentReachReason(string binId) => $"reached into {binId} while its weight sensor was silent: a pick may be missing";
+    private static string SilentReachReason(string binId) => $"reached into {binId} while its weight sensor was silent: a pick may be missing";
 }
