@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SmartStore.Domain.Layouts;
+using SmartStore.Simulator.Faces;
 using SmartStore.Simulator.Feeds;
 using SmartStore.Simulator.Generation;
 using SmartStore.Simulator.Replay;
@@ -26,6 +27,7 @@ internal static class SimulatorCli
             ReportCommand(),
             DemoCommand(),
             RecordCommand(),
+            FaceCommands.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }
