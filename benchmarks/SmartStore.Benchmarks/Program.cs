@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 
 // `memory` measures idle sharded entities and the node's start-up (a GC census, not a timing), `persistence`
 // the journal load run (it starts its own PostgreSQL);
-// everything else goes to BenchmarkDotNet's switcher (for example --filter '*Tell*').
+// everything else goes to BenchmarkDotNet's switcher (for example --filter '*Tell*', or '*Vision*' for the face
+// pipeline's stages and the 1:N template search, issue 14).
 switch (args.FirstOrDefault())
 {
     case "memory":
