@@ -1,6 +1,7 @@
 using SmartStore.Domain.Layouts;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Node.Accounts;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Hosting;
 using SmartStore.Node.Persistence;
@@ -40,7 +41,9 @@ internal sealed class StoreHarness : IAsyncDisposable
     public static async Task<StoreHarness> StartAsync(IJournalFactory journals, Func<StoreNodeOptions, StoreNodeOptions>? configure = null, int maxGatewayAttempts = 6)
     {
         var journal = await journals.CreateAsync();
-        var options = new StoreNodeOptions(Small) { Journal = journal, PaymentRetryDelay = TimeSpan.FromMilliseconds(50) };
+        // A PostgreSQL journal has no folder to put the key vault beside: each harness gets its own.
+        var vault = journal.IsPostgres ? new KeyVaultSettings { Path = Path.Combine(Path.GetTempPath(), $"smartstore-vault-{Guid.NewGuid():N}", "keys.db") } : null;
+        var options = new StoreNodeOptions(Small) { Journal = journal, PaymentRetryDelay = TimeSpan.FromMilliseconds(50), KeyVault = vault };
         options = configure?.Invoke(options) ?? options;
         var harness = new StoreHarness(journal, new SimulatedPsp(new PspSimulation { Seed = 5 }), options, maxGatewayAttempts);
         await harness.StartNodeAsync();

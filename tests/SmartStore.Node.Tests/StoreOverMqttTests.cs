@@ -31,6 +31,9 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
     private readonly SimulatedPsp _psp = new(new PspSimulation());
     private MosquittoServer _broker = null!;
     private JournalSettings _journal = null!;
+
+    // One vault for the test's every node start: a restarted node must find the keys its accounts were sealed with.
+    private readonly SmartStore.Node.Accounts.KeyVaultSettings _vault = new() { Path = Path.Combine(Path.GetTempPath(), $"smartstore-vault-{Guid.NewGuid():N}", "keys.db") };
     private StoreNode _node = null!;
     private MqttTransport _transport = null!;
 
@@ -60,7 +63,7 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
     private async Task StartNodeAsync()
     {
         var commands = new LateBoundPublisher();
-        _node = await StoreNode.StartAsync(new StoreNodeOptions(StoreHarness.Small) { Journal = _journal }, new ResilientGateway(_psp, new RetrySettings()), commands, NullLoggerFactory.Instance);
+        _node = await StoreNode.StartAsync(new StoreNodeOptions(StoreHarness.Small) { Journal = _journal, KeyVault = _vault }, new ResilientGateway(_psp, new RetrySettings()), commands, NullLoggerFactory.Instance);
         _transport = await MqttTransport.StartAsync(Options("node-corner-01"), StoreHarness.Small.StoreId, _node, _node.System, NullLogger.Instance);
         commands.Target = _transport;
     }

@@ -6,10 +6,13 @@ namespace SmartStore.Testing;
 public static class DatabaseFiles
 {
     /// <summary>The files under <paramref name="paths"/> (files or folders) in which <paramref name="text"/> occurs as UTF-8 bytes.</summary>
-    public static IReadOnlyList<string> Containing(IEnumerable<string> paths, string text)
+    public static IReadOnlyList<string> Containing(IEnumerable<string> paths, string text) => ContainingBytes(paths, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The files under <paramref name="paths"/> in which <paramref name="needle"/> occurs (raw bytes, e.g. a template's floats or a key).</summary>
+    public static IReadOnlyList<string> ContainingBytes(IEnumerable<string> paths, byte[] needle)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var needle = Encoding.UTF8.GetBytes(text);
+        ArgumentNullException.ThrowIfNull(needle);
         var hits = new List<string>();
         foreach (var file in paths.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories) : File.Exists(p) ? [p] : []))
         {

@@ -1,16 +1,17 @@
-using SmartStore.Domain.Floor;
-using SmartStore.Domain.Visits;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartStore.Domain.Floor;
 using SmartStore.Domain.Fusion;
 using SmartStore.Domain.Layouts;
 using SmartStore.Domain.Signals;
+using SmartStore.Domain.Visits;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Node.Accounts;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Hosting;
-using SmartStore.Payments;
 using SmartStore.Node.Persistence;
+using SmartStore.Payments;
 using SmartStore.Testing;
 
 namespace SmartStore.Benchmarks.Store;
@@ -74,7 +75,7 @@ internal static class StoreLoad
                 : JournalSettings.Postgres(await postgres.CreateDatabaseAsync($"store_load_{Guid.NewGuid():N}"));
             var psp = new SimulatedPsp(new PspSimulation());
             var transport = new InProcessTransport();
-            var options = new StoreNodeOptions(layout) { Journal = journal };
+            var options = new StoreNodeOptions(layout) { Journal = journal, KeyVault = new KeyVaultSettings { Path = Path.Combine(directory.FullName, "keys.db") } };
             await using var node = await StoreNode.StartAsync(options, new ResilientGateway(psp, new RetrySettings()), transport, NullLoggerFactory.Instance);
             transport.Connect(node);
             foreach (var shopper in scenario.Shoppers)

@@ -155,7 +155,7 @@ internal static class FaceCommands
     }
 
     /// <summary>Where <c>./smartstore setup-models</c> puts the models: the checkout's .smartstore/models.</summary>
-    private static string? ModelsDirectory()
+    internal static string? ModelsDirectory()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {

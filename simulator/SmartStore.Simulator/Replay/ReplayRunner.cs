@@ -5,9 +5,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SmartStore.Domain.Layouts;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Node.Accounts;
 using SmartStore.Node.Hosting;
-using SmartStore.Payments;
 using SmartStore.Node.Persistence;
+using SmartStore.Payments;
 using SmartStore.Simulator.Feeds;
 
 namespace SmartStore.Simulator.Replay;
@@ -84,7 +85,7 @@ public static class ReplayRunner
         try
         {
             var transport = new InProcessTransport(commandCapacity: 100_000);
-            var nodeOptions = new StoreNodeOptions(layout) { Journal = JournalOf(options.Journal, directory.FullName) };
+            var nodeOptions = new StoreNodeOptions(layout) { Journal = JournalOf(options.Journal, directory.FullName), KeyVault = new KeyVaultSettings { Path = Path.Combine(directory.FullName, "keys.db") } };
             var commands = new LateBoundPublisher { Target = transport };
             await using var node = await StoreNode.StartAsync(nodeOptions, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), commands, options.Loggers, cancellationToken);
             transport.Connect(node);

@@ -10,6 +10,7 @@ namespace SmartStore.Simulator.Reports;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(ScoreReport))]
 [JsonSerializable(typeof(ReplayOutcome))]
+[JsonSerializable(typeof(FaceEntryReport))]
 internal sealed partial class ReportJson : JsonSerializerContext;
 
 /// <summary>Writes a scored replay as JSON (for machines and CI) and as one self-contained HTML page with SVG charts (for people).</summary>

@@ -6,6 +6,12 @@ public abstract record Identification
     /// <summary>Face recognition named a shopper with a confidence (0..1).</summary>
     public sealed record Face(string ShopperId, double Confidence) : Identification;
 
+    /// <summary>
+    /// The node's own face pipeline matched a face from the gate camera to an enrolled template (its threshold,
+    /// margin and liveness are already cleared, so there is nothing left to weigh here but the account).
+    /// </summary>
+    public sealed record Recognised(string ShopperId, double Similarity) : Identification;
+
     /// <summary>An app QR code or a card, already resolved to its shopper (null when the token is unknown).</summary>
     public sealed record Token(string? ShopperId) : Identification;
 }

@@ -14,6 +14,9 @@ public enum RejectionReason
     ImpossibleValue,
     UnknownTopic,
     UnknownDevice,
+
+    /// <summary>A gate frame whose framing or image is not what the contract says (see <see cref="GateFrameCodec"/>).</summary>
+    MalformedFrame,
 }
 
 /// <summary>The parser's answer: a message, or a reason and a plain explanation.</summary>
@@ -69,6 +72,11 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
 
     private static ParseOutcome ParseUncounted(DeviceKind kind, string device, ReadOnlySpan<byte> payload)
     {
+        if (kind == DeviceKind.GateCamera)
+        {
+            return GateFrameCodec.Parse(device, payload);
+        }
+
         if (payload.Length > MaxPayloadBytes)
         {
             return ParseOutcome.Reject(RejectionReason.Oversized, $"{payload.Length} bytes; at most {MaxPayloadBytes}");

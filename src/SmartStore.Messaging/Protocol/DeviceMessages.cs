@@ -8,6 +8,9 @@ public enum DeviceKind
     Gate,
     Shelf,
     Camera,
+
+    /// <summary>A gate's face camera: it publishes JPEG frames under the gate's own id (<c>gate/{gate}/frames</c>).</summary>
+    GateCamera,
 }
 
 /// <summary>
@@ -37,4 +40,12 @@ public sealed record CameraObservation(int V, string Device, long Seq, long Ts, 
 [JsonSerializable(typeof(GateEvent))]
 [JsonSerializable(typeof(WeightReport))]
 [JsonSerializable(typeof(CameraObservation))]
+[JsonSerializable(typeof(GateFrameHeader))]
 internal sealed partial class ProtocolJson : JsonSerializerContext;
+
+/// <summary>
+/// One JPEG frame from a gate's face camera (binary, see <see cref="GateFrameCodec"/>): device id, device time and
+/// sequence as for every device, the party size when the payer started a group entry, then the image bytes.
+/// </summary>
+public sealed record GateFrame(int V, string Device, long Seq, long Ts, int? Party, ReadOnlyMemory<byte> Image)
+    : DeviceMessage(V, Device, Seq, Ts);

@@ -1,7 +1,8 @@
 namespace SmartStore.Messaging.Protocol;
 
 /// <summary>
-/// The topic schema: <c>smartstore/{store}/gate/{gate}/events</c>, <c>smartstore/{store}/shelf/{shelf}/weight</c>,
+/// The topic schema: <c>smartstore/{store}/gate/{gate}/events</c>, <c>smartstore/{store}/gate/{gate}/frames</c> (the
+/// gate camera's JPEG frames, binary), <c>smartstore/{store}/shelf/{shelf}/weight</c>,
 /// <c>smartstore/{store}/camera/{camera}/observations</c>, and commands to gates on
 /// <c>smartstore/{store}/gate/{gate}/commands</c>.
 /// </summary>
@@ -12,6 +13,7 @@ public static class Topics
         DeviceKind.Gate => $"smartstore/{store}/gate/{device}/events",
         DeviceKind.Shelf => $"smartstore/{store}/shelf/{device}/weight",
         DeviceKind.Camera => $"smartstore/{store}/camera/{device}/observations",
+        DeviceKind.GateCamera => $"smartstore/{store}/gate/{device}/frames",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind."),
     };
 
@@ -22,7 +24,7 @@ public static class Topics
 
     /// <summary>The subscriptions a node needs for one store.</summary>
     public static IReadOnlyList<string> SubscriptionsFor(string store) =>
-        [$"smartstore/{store}/gate/+/events", $"smartstore/{store}/shelf/+/weight", $"smartstore/{store}/camera/+/observations"];
+        [$"smartstore/{store}/gate/+/events", $"smartstore/{store}/gate/+/frames", $"smartstore/{store}/shelf/+/weight", $"smartstore/{store}/camera/+/observations"];
 
     /// <summary>Splits an inbound topic into store, device kind and device id; false for anything else.</summary>
     public static bool TryParse(string topic, out string store, out DeviceKind kind, out string device)
@@ -38,6 +40,7 @@ public static class Topics
         (var ok, kind) = (parts[2], parts[4]) switch
         {
             ("gate", "events") => (true, DeviceKind.Gate),
+            ("gate", "frames") => (true, DeviceKind.GateCamera),
             ("shelf", "weight") => (true, DeviceKind.Shelf),
             ("camera", "observations") => (true, DeviceKind.Camera),
             _ => (false, default),

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -7,30 +8,37 @@ using SmartStore.Node.Protocol;
 
 namespace SmartStore.Node.Accounts;
 
+/// <summary>What an account actor shares with the rest of the node: the key vault and the face gallery.</summary>
+public sealed record AccountServices(ShopperKeyVault Vault, FaceGallery Gallery);
+
 /// <summary>
 /// One shopper's account (entity <c>{shopper}</c> in the account region, stream <c>shopper-{id}</c>), a thin
-/// shell around <see cref="AccountRules"/>. What it stores is sealed: the stream starts with the account's own
-/// key, and the personal fields of every later event are sealed with it (<see cref="PersonalDataSeal"/>), so no
-/// name, face template reference or payment token reaches the database in the clear.
+/// shell around <see cref="AccountRules"/>. What it stores is sealed with the shopper's own key, which lives in the
+/// <see cref="ShopperKeyVault"/> and never in the journal: no name, face template or payment token reaches the
+/// database in the clear, and destroying the key makes every sealed field unreadable for good.
 /// </summary>
 /// <remarks>
-/// Erasure (the right to be forgotten) stores a non-personal <see cref="ShopperErased"/>, snapshots the erased
-/// account (nothing personal), and deletes every event of the stream up to the erasure: the journal removes the
-/// rows (the key and the sealed fields with them) and keeps only the erasure's own row, marked deleted, to hold
-/// the stream's sequence number. Recovery then starts from the snapshot: the account is erased, for good.
-/// Receipts live elsewhere and keep only the opaque shopper id.
+/// Erasure (the right to be forgotten) first destroys the key and drops the template from the gallery, then
+/// stores a non-personal <see cref="ShopperErased"/>, snapshots the erased account and deletes the stream's
+/// events up to it. If the node stops half-way, or a backup of the journal from before the erasure is restored,
+/// the sealed events can no longer be opened: recovery finds no key and the account counts as erased.
+/// Streams written before the vault existed begin with their key (<see cref="AccountKeyIssued"/>); they are still
+/// read, and erasure deletes that key with the stream.
 /// </remarks>
 public sealed class ShopperAccountActor : UntypedPersistentActor
 {
     private readonly string _shopperId;
+    private readonly AccountServices _services;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _erasureWaiting = [];
     private AccountState _state = AccountState.None;
     private byte[]? _key;
+    private bool _shredded;
 
-    public ShopperAccountActor(string shopperId)
+    public ShopperAccountActor(string shopperId, AccountServices services)
     {
         _shopperId = shopperId;
+        _services = services;
         PersistenceId = StreamOf(shopperId);
     }
 
@@ -48,8 +56,24 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
             case AccountKeyIssued issued:
                 _key = Convert.FromBase64String(issued.Key);
                 break;
-            case SealedShopperEnrolled or SealedPaymentMethodChanged or ShopperErased:
+            case ShopperErased erased:
+                _state = AccountRules.Evolve(_state, erased);
+                break;
+            case SealedShopperEnrolled or SealedPaymentMethodChanged or SealedFaceTemplate when !_shredded:
+                _key ??= _services.Vault.Find(_shopperId);
+                if (_key is null)
+                {
+                    // Sealed events without their key: the key was destroyed (an erasure, perhaps with the journal
+                    // restored from a backup). Nothing of them can be opened; the account is gone.
+                    _shredded = true;
+                    _state = AccountState.Erased;
+                    break;
+                }
+
                 _state = AccountRules.Evolve(_state, Unseal(message));
+                break;
+            case RecoveryCompleted when _state.FaceTemplate is { } template:
+                _services.Gallery.Enrolled(_shopperId, template);
                 break;
         }
     }
@@ -93,20 +117,18 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
             return;
         }
 
-        var stored = new List<object>();
-        if (_key is null)
-        {
-            _key = PersonalDataSeal.NewKey();
-            stored.Add(new AccountKeyIssued(Convert.ToBase64String(_key)));
-        }
-
-        stored.AddRange(decision.Events.Select(Seal));
-        var left = stored.Count;
-        PersistAll(stored, _ =>
+        _key ??= _services.Vault.GetOrCreate(_shopperId);
+        var left = decision.Events.Count;
+        PersistAll(decision.Events.Select(Seal), _ =>
         {
             if (--left == 0)
             {
                 _state = decision.Events.Aggregate(_state, AccountRules.Evolve);
+                if (decision.Events.OfType<FaceTemplateEnrolled>().LastOrDefault() is { } face)
+                {
+                    _services.Gallery.Enrolled(_shopperId, face.Template);
+                }
+
                 replyTo.Tell(new AccountReply(_state));
             }
         });
@@ -121,6 +143,10 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
             return;
         }
 
+        // The key goes first: from this moment nothing sealed under it can be opened, whatever happens next.
+        _services.Vault.Destroy(_shopperId);
+        _services.Gallery.Erased(_shopperId);
+        _key = null;
         if (_state.Status == AccountStatus.Erased)
         {
             SaveSnapshot(new ErasedAccountSnapshot(DateTimeOffset.UtcNow));
@@ -131,7 +157,6 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
         Persist(erased, e =>
         {
             _state = AccountRules.Evolve(_state, e);
-            _key = null;
             SaveSnapshot(new ErasedAccountSnapshot(e.ErasedAt));
         });
     }
@@ -150,6 +175,7 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
     {
         ShopperEnrolled e => new SealedShopperEnrolled(e.ShopperId, Seal(e.Name), Seal(e.FaceTemplateRef), Seal(e.PaymentToken), e.ConsentedAt),
         PaymentMethodChanged c => new SealedPaymentMethodChanged(Seal(c.PaymentToken)),
+        FaceTemplateEnrolled f => new SealedFaceTemplate(PersonalDataSeal.Seal(MemoryMarshal.AsBytes(f.Template.ToArray().AsSpan()), _key!, _shopperId), f.ConsentedAt),
         _ => @event,
     };
 
@@ -159,9 +185,9 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
     {
         SealedShopperEnrolled e => new ShopperEnrolled(e.ShopperId, Open(e.Name), Open(e.FaceTemplateRef), Open(e.PaymentToken), e.ConsentedAt),
         SealedPaymentMethodChanged c => new PaymentMethodChanged(Open(c.PaymentToken)),
+        SealedFaceTemplate f => new FaceTemplateEnrolled(MemoryMarshal.Cast<byte, float>(PersonalDataSeal.OpenBytes(f.Template, _key!, _shopperId)).ToArray(), f.ConsentedAt),
         _ => (IAccountEvent)stored,
     };
 
-    private string Open(string field) =>
-        PersonalDataSeal.Open(field, _key ?? throw new InvalidOperationException($"Account {_shopperId}: a sealed field without the account's key."), _shopperId);
+    private string Open(string field) => PersonalDataSeal.Open(field, _key!, _shopperId);
 }

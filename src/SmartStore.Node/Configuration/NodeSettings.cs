@@ -3,6 +3,9 @@ using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using SmartStore.Messaging.Mqtt;
 using SmartStore.Node.Persistence;
+using SmartStore.Vision;
+using SmartStore.Vision.Identification;
+using SmartStore.Vision.Search;
 
 namespace SmartStore.Node.Configuration;
 
@@ -47,6 +50,10 @@ public sealed record NodeSettings
         "smartstore.store.layout",
         "smartstore.journal.kind", "smartstore.journal.sqlite-path", "smartstore.journal.postgresql",
         "smartstore.transport.kind",
+        "smartstore.biometrics.vault-path", "smartstore.biometrics.master-key-file",
+        "smartstore.vision.enabled", "smartstore.vision.detector", "smartstore.vision.embedder", "smartstore.vision.embedder-sha256",
+        "smartstore.vision.provider", "smartstore.vision.workers", "smartstore.vision.match-threshold", "smartstore.vision.match-margin",
+        "smartstore.vision.liveness", "smartstore.vision.liveness-frames",
         .. new[]
         {
             "host", "port", "client-id", "protocol", "keep-alive", "session-expiry", "receive-maximum", "acknowledge-batch",
@@ -66,6 +73,17 @@ public sealed record NodeSettings
     public JournalSettings Journal { get; init; } = JournalSettings.Embedded;
 
     public TransportSettings Transport { get; init; } = TransportSettings.Embedded;
+
+    /// <summary>The shoppers' key vault; null: beside the journal.</summary>
+    public Accounts.KeyVaultSettings? KeyVault { get; init; }
+
+    /// <summary>The face pipeline when face entry is on (null: off, or "auto" and the models are not set up).</summary>
+    public VisionOptions? Vision { get; init; }
+
+    /// <summary>Why face entry is off, when it is (for the start-up log).</summary>
+    public string? VisionOff { get; init; } = "no configuration file";
+
+    public FaceEntrySettings FaceEntry { get; init; } = new();
 
     /// <summary>The whole file, for the actor system (its <c>akka</c> section); null without a file.</summary>
     public Config? Hocon { get; init; }
@@ -119,14 +137,78 @@ public sealed record NodeSettings
             throw new ConfigurationException(file, $"unknown key '{key}'{Suggestion(key)}");
         }
 
+        var (vision, visionOff) = ReadVision(reader);
         return new NodeSettings
         {
+            KeyVault = ReadVault(reader),
+            Vision = vision,
+            VisionOff = visionOff,
+            FaceEntry = ReadFaceEntry(reader),
             LayoutPath = reader.OptionalPath("smartstore.store.layout"),
             Journal = ReadJournal(reader),
             Transport = ReadTransport(reader, environment ?? Environment.GetEnvironmentVariable),
             Hocon = config,
             SeedNodes = config.HasPath("akka.cluster.seed-nodes") ? [.. config.GetStringList("akka.cluster.seed-nodes")] : [],
             Source = file,
+        };
+    }
+
+    private static Accounts.KeyVaultSettings? ReadVault(Reader config)
+    {
+        var path = config.OptionalPath("smartstore.biometrics.vault-path");
+        var keyFile = config.OptionalPath("smartstore.biometrics.master-key-file");
+        return path is null && keyFile is null ? null : new Accounts.KeyVaultSettings { Path = path ?? new Accounts.KeyVaultSettings().Path, MasterKeyFile = keyFile };
+    }
+
+    /// <summary>
+    /// <c>enabled = auto</c> (the default) turns face entry on when both model files are there, and says why not
+    /// otherwise; <c>on</c> makes missing models an error; <c>off</c> refuses gate-camera frames.
+    /// </summary>
+    private static (VisionOptions? Options, string? Off) ReadVision(Reader config)
+    {
+        const string key = "smartstore.vision.";
+        var enabled = config.Choice(key + "enabled", "auto", "auto", "on", "off");
+        if (enabled == "off")
+        {
+            return (null, "smartstore.vision.enabled = off");
+        }
+
+        var detector = config.OptionalPath(key + "detector") ?? Path.GetFullPath(Path.Combine(".smartstore", "models", "face_detection_yunet_320.onnx"), config.Folder);
+        var embedder = config.OptionalPath(key + "embedder") ?? Path.GetFullPath(Path.Combine(".smartstore", "models", "fr_feature.onnx"), config.Folder);
+        var missing = new[] { detector, embedder }.Where(f => !File.Exists(f)).ToList();
+        if (missing.Count > 0)
+        {
+            var why = $"face models missing ({string.Join(", ", missing)}): run ./smartstore setup-models";
+            return enabled == "on" ? throw new ConfigurationException(config.File, $"smartstore.vision.enabled = on, but the {why}") : (null, why);
+        }
+
+        var provider = config.Choice(key + "provider", "cpu", "cpu", "cuda");
+        return (new VisionOptions
+        {
+            DetectorModelPath = detector,
+            EmbedderModelPath = embedder,
+            EmbedderSha256 = config.OptionalString(key + "embedder-sha256"),
+            Provider = provider == "cuda" ? ExecutionProvider.Cuda : ExecutionProvider.Cpu,
+            Workers = config.Int(key + "workers", Math.Max(1, Environment.ProcessorCount), 1, 256),
+        }, null);
+    }
+
+    private static FaceEntrySettings ReadFaceEntry(Reader config)
+    {
+        const string key = "smartstore.vision.";
+        var defaults = new FaceEntrySettings();
+        return defaults with
+        {
+            Match = new MatchSettings
+            {
+                Threshold = config.Fraction(key + "match-threshold", defaults.Match.Threshold),
+                Margin = config.Fraction(key + "match-margin", defaults.Match.Margin),
+            },
+            Liveness = defaults.Liveness with
+            {
+                Required = config.Choice(key + "liveness", "motion", "motion", "off") == "motion",
+                MinFrames = config.Int(key + "liveness-frames", defaults.Liveness.MinFrames, 2, 30),
+            },
         };
     }
 
@@ -236,6 +318,19 @@ public sealed record NodeSettings
             return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
                 ? value
                 : throw new ConfigurationException(File, $"'{key}' must be a whole number between {min} and {max}, got '{text}'");
+        }
+
+        public double Fraction(string key, double fallback)
+        {
+            var text = OptionalString(key);
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1
+                ? value
+                : throw new ConfigurationException(File, $"'{key}' must be a number between 0 and 1, got '{text}'");
         }
 
         public TimeSpan Duration(string key, TimeSpan fallback)

@@ -13,6 +13,33 @@ using SmartStore.Payments;
 namespace SmartStore.Node.Devices;
 
 /// <summary>
+/// One question for the entry decision: who the person at the gate says they are (a face match, a token), the
+/// shopper that names (null when unknown), the party the payer brings, and the device message it came in.
+/// </summary>
+/// <remarks>
+/// <paramref name="Camera"/> is set for a face entry from the gate camera's frames: their sequence numbers are the
+/// camera's own, so the visit id and the floor's record name the camera, not the gate, and never collide.
+/// </remarks>
+public sealed record AdmissionRequest(long Seq, long Ts, Identification Who, string? ShopperId, int Party, string? Camera = null)
+{
+    public static AdmissionRequest Of(GateEvent gateEvent)
+    {
+        ArgumentNullException.ThrowIfNull(gateEvent);
+        var party = gateEvent.Party ?? 1;
+        if (gateEvent.Event == "identified")
+        {
+            return new AdmissionRequest(gateEvent.Seq, gateEvent.Ts, new Identification.Face(gateEvent.Shopper!, gateEvent.Confidence!.Value), gateEvent.Shopper, party);
+        }
+
+        var shopper = ShopperOfToken(gateEvent.Token!);
+        return new AdmissionRequest(gateEvent.Seq, gateEvent.Ts, new Identification.Token(shopper), shopper, party);
+    }
+
+    private static string? ShopperOfToken(string token) =>
+        token.StartsWith(GateActor.ShopperTokenPrefix, StringComparison.Ordinal) && token.Length > GateActor.ShopperTokenPrefix.Length ? token[GateActor.ShopperTokenPrefix.Length..] : null;
+}
+
+/// <summary>
 /// One identification at a gate, from question to answer, as a short-lived child of the gate: the shopper's
 /// standing is looked up (account, consent, payment method, debt), <see cref="EntryPolicy"/> decides, an
 /// admitted visit gets a pre-authorisation hold, is opened (stored) and announced to the floor (stored) before
@@ -24,12 +51,12 @@ public sealed class AdmissionActor : ReceiveActor
 #pragma warning restore CA1001
 {
     private readonly Gate _gate;
-    private readonly GateEvent _identification;
+    private readonly AdmissionRequest _identification;
     private readonly GateServices _services;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public AdmissionActor(Gate gate, GateEvent identification, GateServices services)
+    public AdmissionActor(Gate gate, AdmissionRequest identification, GateServices services)
     {
         _gate = gate;
         _identification = identification;
@@ -64,9 +91,7 @@ public sealed class AdmissionActor : ReceiveActor
 
     private async Task DecideAsync()
     {
-        var (who, shopperId) = _identification.Event == "identified"
-            ? ((Identification)new Identification.Face(_identification.Shopper!, _identification.Confidence!.Value), _identification.Shopper)
-            : (new Identification.Token(ShopperOfToken(_identification.Token!)), ShopperOfToken(_identification.Token!));
+        var (who, shopperId) = (_identification.Who, _identification.ShopperId);
         if (_gate.Direction == GateDirection.Exit)
         {
             await DenyAsync("this is an exit gate");
@@ -74,7 +99,7 @@ public sealed class AdmissionActor : ReceiveActor
         }
 
         var (standing, token) = shopperId is null ? (null, string.Empty) : await StandingOfAsync(shopperId);
-        var decision = EntryPolicy.Decide(who, standing, _identification.Party ?? 1, _services.Entry);
+        var decision = EntryPolicy.Decide(who, standing, _identification.Party, _services.Entry);
         if (decision is EntryDecision.Deny deny)
         {
             await DenyAsync(deny.Reason);
@@ -84,7 +109,7 @@ public sealed class AdmissionActor : ReceiveActor
         var admit = (EntryDecision.Admit)decision;
 
         // Stable across redeliveries of the same identification: the same message opens the same visit.
-        var visitId = $"{_gate.Id}-{_identification.Ts}-{_identification.Seq}";
+        var visitId = _identification.Camera is null ? $"{_gate.Id}-{_identification.Ts}-{_identification.Seq}" : $"{_gate.Id}-{_identification.Ts}-f{_identification.Seq}";
         string? hold = null;
         if (admit.HoldMinor > 0)
         {
@@ -111,7 +136,7 @@ public sealed class AdmissionActor : ReceiveActor
 
         var opened = new VisitOpened(visitId, _services.StoreId, admit.ShopperId, admit.PartySize, _gate.Id, _identification.Ts, hold, admit.HoldMinor, DateTimeOffset.UtcNow);
         await _services.Regions.Visits.Ask<VisitReply>(new VisitEnvelope(visitId, new VisitCommand.Open(opened)), _services.AskTimeout, _stopping.Token);
-        var entry = new EntryRecord(_gate.Id, _identification.Seq, _identification.Ts, _gate.Id, visitId, admit.ShopperId, admit.PartySize);
+        var entry = new EntryRecord(_identification.Camera ?? _gate.Id, _identification.Seq, _identification.Ts, _gate.Id, visitId, admit.ShopperId, admit.PartySize);
         await _services.Regions.Floors.Ask<Delivered>(new FloorEnvelope(_services.StoreId, new FloorCommand.Accept(entry)), _services.AskTimeout, _stopping.Token);
         _services.Health.EntryAdmitted();
         await PublishAsync(new GateCommand(1, _gate.Id, GateCommand.Open, visitId, admit.PartySize, null, _identification.Ts));
@@ -134,9 +159,6 @@ public sealed class AdmissionActor : ReceiveActor
 
     private ValueTask PublishAsync(GateCommand command) =>
         _services.Commands.PublishAsync(Topics.GateCommands(_services.StoreId, _gate.Id), command.ToJson(), _stopping.Token);
-
-    private static string? ShopperOfToken(string token) =>
-        token.StartsWith(GateActor.ShopperTokenPrefix, StringComparison.Ordinal) && token.Length > GateActor.ShopperTokenPrefix.Length ? token[GateActor.ShopperTokenPrefix.Length..] : null;
 
     private sealed record Start
     {

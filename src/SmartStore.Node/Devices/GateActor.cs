@@ -19,18 +19,20 @@ public sealed record GateServices(
     ICommandPublisher Commands,
     EntrySettings Entry,
     NodeHealth Health,
-    TimeSpan AskTimeout);
+    TimeSpan AskTimeout,
+    FaceEntryServices? Faces = null);
 
 /// <summary>
 /// One gate (entity <c>{store}:{gate}</c>). Line crossings go to the floor, which binds them to admitted visits
 /// and raises tailgating alerts for the rest. An identification (a face match, or an app code / card token)
-/// starts an <see cref="AdmissionActor"/> of its own: the entry decision looks things up and may wait for the
+/// starts an <see cref="AdmissionActor"/> of its own; the gate camera's frames go to its <see cref="FaceEntryActor"/>: the entry decision looks things up and may wait for the
 /// payment provider, and a slow provider must not hold back the crossings this gate reports meanwhile.
 /// </summary>
 public sealed class GateActor : ReceiveActor
 {
     private readonly PendingDeliveries _deliveries = new();
     private long _admissions;
+    private IActorRef? _camera;
 
     public GateActor(Gate gate, GateServices services)
     {
@@ -56,7 +58,21 @@ public sealed class GateActor : ReceiveActor
                 return;
             }
 
-            Context.ActorOf(Props.Create(() => new AdmissionActor(gate, gateEvent, services)), $"admission-{seq}-{++_admissions}");
+            var request = AdmissionRequest.Of(gateEvent);
+            Context.ActorOf(Props.Create(() => new AdmissionActor(gate, request, services)), $"admission-{seq}-{++_admissions}");
+        });
+        Receive<GateFrame>(frame =>
+        {
+            if (services.Faces is null)
+            {
+                services.Health.Rejected(RejectionReason.UnknownDevice, $"{gate.Id}: a camera frame, but face entry is not configured on this node (no vision models)");
+                Sender.Tell(Delivered.Rejected);
+                return;
+            }
+
+            services.Health.DeviceSeen($"{gate.Id}:camera");
+            _camera ??= Context.ActorOf(Props.Create(() => new FaceEntryActor(gate, services, services.Faces)), "camera");
+            _camera.Forward(frame);
         });
         Receive<Handled>(handled => _deliveries.Complete(handled.Sequence, handled.Outcome));
         Receive<NotHandled>(failed => _deliveries.Fail(failed.Sequence, failed.Error));

@@ -67,6 +67,9 @@ public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimePr
 
     public RejectionCounters Rejections { get; } = rejections;
 
+    /// <summary>What the gate cameras' frames led to (admissions, refusals by reason, decision latency).</summary>
+    public FaceEntryStats Faces { get; } = new();
+
     /// <summary>Where the store's history counters come from (the receipt projection's view); none until it is set.</summary>
     public Func<StoreCounters> StoreCounters { get; set; } = static () => Health.StoreCounters.None;
 

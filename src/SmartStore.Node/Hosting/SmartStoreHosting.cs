@@ -23,7 +23,7 @@ using SmartStore.Payments;
 namespace SmartStore.Node.Hosting;
 
 /// <summary>The node's process-wide parts that its actors share (counters, the receipt view, the provider, the command channel).</summary>
-public sealed record NodeServices(StoreNodeOptions Options, NodeHealth Health, ReceiptBook Receipts, IPaymentGateway Gateway, ICommandPublisher Commands, ILoggerFactory Loggers);
+public sealed record NodeServices(StoreNodeOptions Options, NodeHealth Health, ReceiptBook Receipts, IPaymentGateway Gateway, ICommandPublisher Commands, ILoggerFactory Loggers, AccountServices Accounts, FaceEntryServices? Faces);
 
 /// <summary>
 /// The one composition root of a SmartStore node: the actor system inside the .NET generic host, built by
@@ -82,7 +82,7 @@ public static class SmartStoreHosting
             {
                 var (store, gateId) = DeviceEnvelope.Parse(id);
                 var gate = stores[store].Gates.Single(g => g.Id == gateId);
-                var services = new GateServices(store, stores[store].Currency, Regions(registry), gateway, node.Commands, options.Entry, node.Health, options.AskTimeout);
+                var services = new GateServices(store, stores[store].Currency, Regions(registry), gateway, node.Commands, options.Entry, node.Health, options.AskTimeout, node.Faces);
                 return Props.Create(() => new GateActor(gate, services));
             }, extractor, devices)
             .WithShardRegion<CameraRegion>("cameras", (_, registry) => id =>
@@ -126,7 +126,7 @@ public static class SmartStoreHosting
                 var services = new VisitServices(options.Layout, Regions(registry), node.Health, options.DisputeWindow, options.PaymentRetryDelay, options.PaymentPatience, options.AskTimeout);
                 return Props.Create(() => new VisitActor(visit, services));
             }, extractor, onDemand)
-            .WithShardRegion<AccountRegion>("accounts", (_, _) => shopper => Props.Create(() => new ShopperAccountActor(shopper)), extractor, onDemand)
+            .WithShardRegion<AccountRegion>("accounts", (_, _) => shopper => Props.Create(() => new ShopperAccountActor(shopper, node.Accounts)), extractor, onDemand)
             .WithShardRegion<LedgerRegion>("ledgers", (_, registry) => visit =>
             {
                 var services = new LedgerServices(gateway, Regions(registry), options.AskTimeout);

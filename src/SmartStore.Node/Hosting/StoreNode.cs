@@ -15,7 +15,13 @@ using SmartStore.Node.Health;
 using SmartStore.Node.Persistence;
 using SmartStore.Node.Projections;
 using SmartStore.Node.Protocol;
+using SmartStore.Node.Accounts;
+using SmartStore.Node.Devices;
 using SmartStore.Payments;
+using SmartStore.Vision;
+using SmartStore.Vision.Embedding;
+using SmartStore.Vision.Pipeline;
+using SmartStore.Vision.Quality;
 
 namespace SmartStore.Node.Hosting;
 
@@ -32,11 +38,13 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     private readonly Dictionary<DeviceKind, (IActorRef Region, Dictionary<string, string> EntityIds)> _routes;
     private readonly NodeRegions _regions;
     private readonly DeliveryDeadline _deadline;
+    private readonly NodeServices _services;
 
     private StoreNode(IHost host, StoreNodeOptions options, NodeServices services)
     {
         _host = host;
         _options = options;
+        _services = services;
         Health = services.Health;
         Receipts = services.Receipts;
         System = host.Services.GetRequiredService<ActorSystem>();
@@ -47,6 +55,7 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         _routes = new()
         {
             [DeviceKind.Gate] = (_regions.Gates, EntityIds(layout.StoreId, layout.Gates.Select(g => g.Id))),
+            [DeviceKind.GateCamera] = (_regions.Gates, EntityIds(layout.StoreId, layout.Gates.Select(g => g.Id))),
             [DeviceKind.Camera] = (_regions.Cameras, EntityIds(layout.StoreId, layout.Cameras.Select(c => c.Id))),
             [DeviceKind.Shelf] = (_regions.Shelves, EntityIds(layout.StoreId, layout.Shelves.Select(s => s.Id))),
         };
@@ -75,7 +84,11 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         var health = new NodeHealth(new RejectionCounters(), loggers.CreateLogger("SmartStore.Node.Health"), TimeProvider.System);
         var receipts = new ReceiptBook { Health = health };
         health.StoreCounters = receipts.Counters;
-        var services = new NodeServices(options, health, receipts, gateway, commands, loggers);
+        var vault = ShopperKeyVault.Open(options.KeyVault ?? KeyVaultSettings.BesideJournal(options.Journal));
+        var pipeline = options.Vision is null ? null : new FacePipeline(options.Vision);
+        var gallery = new FaceGallery(pipeline?.Dimensions ?? FaceGallery.DefaultDimensions);
+        var faces = pipeline is null ? null : new FaceEntryServices(pipeline, gallery, options.FaceEntry);
+        var services = new NodeServices(options, health, receipts, gateway, commands, loggers, new AccountServices(vault, gallery), faces);
         var host = new HostBuilder()
             .ConfigureServices(s => s.AddSingleton(loggers).AddSmartStoreNode(services))
             .Build();
@@ -86,11 +99,19 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
             await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-            return new StoreNode(host, options, services);
+            var node = new StoreNode(host, options, services);
+            if (faces is not null)
+            {
+                await node.LoadGalleryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return node;
         }
         catch
         {
             await StopAsync(host).ConfigureAwait(false);
+            pipeline?.Dispose();
+            gallery.Dispose();
             throw;
         }
     }
@@ -133,6 +154,73 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     public Task<AccountReply> EnrolAsync(string shopperId, string name, string faceTemplateRef, string paymentToken, DateTimeOffset? consentedAt, CancellationToken cancellationToken = default) =>
         AskAccountAsync(shopperId, new AccountCommand.Enrol(name, faceTemplateRef, paymentToken, consentedAt), cancellationToken);
 
+    /// <summary>Enrolled face templates in this node's gallery.</summary>
+    public int GallerySize => _services.Accounts.Gallery.Count;
+
+    /// <summary>
+    /// Enrols (or re-enrols) a shopper's face from 1 to 5 photos, with explicit consent: every photo must show
+    /// exactly one face that passes the quality gate, else nothing is enrolled and each failing photo is named
+    /// with its reason. The template is the normalised mean of the photos' embeddings; the photos are not kept.
+    /// </summary>
+    public async Task<FaceEnrolment> EnrolFaceAsync(string shopperId, IReadOnlyList<ReadOnlyMemory<byte>> photos, DateTimeOffset? consentedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(photos);
+        if (_services.Faces is not { } faces)
+        {
+            return FaceEnrolment.Refused("face enrolment is not configured on this node (no vision models)");
+        }
+
+        if (consentedAt is null)
+        {
+            return FaceEnrolment.Refused("explicit consent to biometric identification (with its time) is required to enrol a face");
+        }
+
+        if (photos.Count is < 1 or > MaxEnrolmentPhotos)
+        {
+            return FaceEnrolment.Refused($"{photos.Count} photos: enrol with 1 to {MaxEnrolmentPhotos}");
+        }
+
+        var embeddings = new List<float[]>();
+        var problems = new List<string>();
+        for (var i = 0; i < photos.Count; i++)
+        {
+            try
+            {
+                var analysis = await faces.Pipeline.AnalyseAsync(photos[i], cancellationToken).ConfigureAwait(false);
+                var problem = analysis.EnrolmentProblem;
+                if (problem == QualityProblem.None)
+                {
+                    embeddings.Add(analysis.Faces[0].Embedding);
+                }
+                else
+                {
+                    problems.Add($"photo {i + 1}: {FaceQuality.Describe(problem, analysis.Faces.Count == 1 ? analysis.Faces[0].Measures : null, faces.Pipeline.Options.Quality)}");
+                }
+            }
+            catch (VisionInputException bad)
+            {
+                problems.Add($"photo {i + 1}: {bad.Message}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            return new FaceEnrolment(false, problems, null);
+        }
+
+        var reply = await AskAccountAsync(shopperId, new AccountCommand.EnrolFace(FaceEmbedder.MeanTemplate(embeddings), consentedAt), cancellationToken).ConfigureAwait(false);
+        return reply.Refused is null ? new FaceEnrolment(true, [], reply) : new FaceEnrolment(false, [reply.Refused], reply);
+    }
+
+    public const int MaxEnrolmentPhotos = 5;
+
+    /// <summary>
+    /// Enrols a template directly, through the same account command as photos do (sealed, keyed, in the gallery):
+    /// the load runs fill a gallery of 10,000 or 100,000 shoppers this way without 10,000 photos.
+    /// </summary>
+    internal Task<AccountReply> EnrolTemplateAsync(string shopperId, float[] template, DateTimeOffset consentedAt, CancellationToken cancellationToken = default) =>
+        AskAccountAsync(shopperId, new AccountCommand.EnrolFace(template, consentedAt), cancellationToken);
+
     public Task<AccountReply> ChangePaymentMethodAsync(string shopperId, string paymentToken, CancellationToken cancellationToken = default) =>
         AskAccountAsync(shopperId, new AccountCommand.ChangePaymentMethod(paymentToken), cancellationToken);
 
@@ -174,6 +262,20 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     {
         await StopAsync(_host).ConfigureAwait(false);
         _deadline.Dispose();
+        _services.Faces?.Pipeline.Dispose();
+        _services.Accounts.Gallery.Dispose();
+    }
+
+    /// <summary>
+    /// Fills the gallery after a start: every shopper holding a key is woken, and an account that recovers a face
+    /// template puts it in the gallery (the journal holds templates only sealed, so only the accounts can open them).
+    /// </summary>
+    private async Task LoadGalleryAsync(CancellationToken cancellationToken)
+    {
+        foreach (var batch in _services.Accounts.Vault.Shoppers().Chunk(64))
+        {
+            await Task.WhenAll(batch.Select(id => AskAccountAsync(id, AccountCommand.Get.Instance, cancellationToken))).ConfigureAwait(false);
+        }
     }
 
     private static async Task StopAsync(IHost host)

@@ -3,9 +3,12 @@ using SmartStore.Domain.Entry;
 using SmartStore.Domain.Floor;
 using SmartStore.Domain.Layouts;
 using SmartStore.Domain.Signals;
+using SmartStore.Node.Accounts;
 using SmartStore.Node.Floor;
 using SmartStore.Node.Persistence;
 using SmartStore.Node.Projections;
+using SmartStore.Vision;
+using SmartStore.Vision.Identification;
 
 namespace SmartStore.Node.Hosting;
 
@@ -19,6 +22,15 @@ public sealed record StoreNodeOptions(StoreLayout Layout)
     public FloorSnapshotPolicy FloorSnapshots { get; init; } = new();
 
     public EntrySettings Entry { get; init; } = new();
+
+    /// <summary>The face pipeline's models and limits; null: no face entry (frames are refused, tokens still work).</summary>
+    public VisionOptions? Vision { get; init; }
+
+    /// <summary>Match threshold and margin, liveness, and the gate's burst rules for face entry.</summary>
+    public FaceEntrySettings FaceEntry { get; init; } = new();
+
+    /// <summary>The shoppers' key vault; null: <c>keys.db</c> beside a SQLite journal (the embedded store).</summary>
+    public KeyVaultSettings? KeyVault { get; init; }
 
     public WeightSignalSettings Weights { get; init; } = new();
 
@@ -62,6 +74,14 @@ public static class StoreNodeConfiguration
     public static StoreNodeOptions ToOptions(this Configuration.NodeSettings settings, StoreLayout layout)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new StoreNodeOptions(layout) { Journal = settings.Journal, Hocon = settings.Hocon, SeedNodes = settings.SeedNodes };
+        return new StoreNodeOptions(layout)
+        {
+            Journal = settings.Journal,
+            Hocon = settings.Hocon,
+            SeedNodes = settings.SeedNodes,
+            KeyVault = settings.KeyVault,
+            Vision = settings.Vision,
+            FaceEntry = settings.FaceEntry,
+        };
     }
 }

@@ -19,6 +19,7 @@ namespace SmartStore.Node.Persistence;
 [JsonSerializable(typeof(AccountKeyIssued))]
 [JsonSerializable(typeof(SealedShopperEnrolled))]
 [JsonSerializable(typeof(SealedPaymentMethodChanged))]
+[JsonSerializable(typeof(SealedFaceTemplate))]
 [JsonSerializable(typeof(Domain.Accounts.ShopperErased))]
 [JsonSerializable(typeof(ErasedAccountSnapshot))]
 [JsonSerializable(typeof(PaymentCaptured))]
@@ -46,6 +47,7 @@ public static class NodeCatalog
         .Register("account-key-issued", 1, StoredJson.Default.AccountKeyIssued)
         .Register("shopper-enrolled", 1, StoredJson.Default.SealedShopperEnrolled)
         .Register("payment-method-changed", 1, StoredJson.Default.SealedPaymentMethodChanged)
+        .Register("face-template-enrolled", 1, StoredJson.Default.SealedFaceTemplate)
         .Register("shopper-erased", 1, StoredJson.Default.ShopperErased)
         .Register("erased-account", 1, StoredJson.Default.ErasedAccountSnapshot)
         .Register("payment-captured", 1, StoredJson.Default.PaymentCaptured)

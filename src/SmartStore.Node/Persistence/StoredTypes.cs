@@ -14,6 +14,12 @@ public sealed record AccountKeyIssued(string Key);
 /// <summary><see cref="Domain.Accounts.ShopperEnrolled"/> with its personal fields sealed by the account's key.</summary>
 public sealed record SealedShopperEnrolled(string ShopperId, string Name, string FaceTemplateRef, string PaymentToken, DateTimeOffset ConsentedAt);
 
+/// <summary>
+/// <see cref="Domain.Accounts.FaceTemplateEnrolled"/> with the template sealed by the shopper's key (the key lives in
+/// the key vault, never in the journal): the little-endian float32 values, sealed, base64.
+/// </summary>
+public sealed record SealedFaceTemplate(string Template, DateTimeOffset ConsentedAt);
+
 /// <summary><see cref="Domain.Accounts.PaymentMethodChanged"/> with the token sealed.</summary>
 public sealed record SealedPaymentMethodChanged(string PaymentToken);
 

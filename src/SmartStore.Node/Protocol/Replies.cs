@@ -30,3 +30,9 @@ public sealed record VisitReply(VisitState State, string? Refused = null);
 
 /// <summary>The account after a command (personal fields in the clear, for its owner's node only), or why it was refused.</summary>
 public sealed record AccountReply(AccountState State, string? Refused = null);
+
+/// <summary>A face enrolment's answer: enrolled, or every reason it was not (one per failing photo).</summary>
+public sealed record FaceEnrolment(bool Enrolled, IReadOnlyList<string> Refusals, AccountReply? Account)
+{
+    public static FaceEnrolment Refused(string reason) => new(false, [reason], null);
+}
