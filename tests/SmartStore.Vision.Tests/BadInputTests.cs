@@ -28,6 +28,35 @@ public sealed class BadInputTests(PipelineFixture fixture) : IClassFixture<Pipel
     }
 
     [Fact]
+    public async Task An_image_declaring_a_huge_size_is_refused_from_its_header_before_it_is_decoded()
+    {
+        Assert.Equal((910, 1137), Pipeline.ImageHeader.SizeOf(FaceData.Bytes("obama/obama-1.jpg")));
+
+        // A plain JPEG (no EXIF thumbnail, whose own start-of-frame comes first) with its start-of-frame saying
+        // 60,000 × 60,000: refused without decoding (which would allocate about 10 GB).
+        using var image = OpenCvSharp.Cv2.ImDecode(FaceData.Bytes("obama/obama-1.jpg"), OpenCvSharp.ImreadModes.Color);
+        var huge = image.ImEncode(".jpg");
+        var sof = FindStartOfFrame(huge);
+        huge[sof + 5] = huge[sof + 7] = 0xEA;
+        huge[sof + 6] = huge[sof + 8] = 0x60;
+        var error = await Assert.ThrowsAsync<VisionInputException>(() => fixture.Pipeline.AnalyseAsync(huge));
+        Assert.Equal("the image declares 60000×60000; sides of 16 to 4096 pixels are accepted", error.Message);
+    }
+
+    private static int FindStartOfFrame(byte[] jpeg)
+    {
+        for (var i = 2; i < jpeg.Length - 1; i++)
+        {
+            if (jpeg[i] == 0xFF && jpeg[i + 1] is 0xC0 or 0xC2)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidDataException("no start-of-frame marker");
+    }
+
+    [Fact]
     public void A_model_that_is_not_the_recorded_file_is_refused_by_its_hash()
     {
         var options = fixture.Options with { EmbedderSha256 = new string('0', 64) };

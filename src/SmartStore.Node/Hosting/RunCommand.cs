@@ -142,6 +142,9 @@ internal static class RunCommand
         }
 
         AnsiConsole.MarkupLine($"  gates   ← [blue]{Markup.Escape(Topics.GateCommands(layout.StoreId, "+"))}[/] · health ← [blue]{Markup.Escape(Topics.NodeHealth(layout.StoreId))}[/] (retained)");
+        AnsiConsole.MarkupLine(settings.Vision is { } vision
+            ? $"face entry [green]on[/] · ONNX Runtime {vision.Provider.ToString().ToUpperInvariant()} · {vision.Workers} workers · match ≥ {settings.FaceEntry.Match.Threshold:0.00} leading by {settings.FaceEntry.Match.Margin:0.00} · liveness {(settings.FaceEntry.Liveness.Required ? $"motion over {settings.FaceEntry.Liveness.MinFrames} frames" : "off")}"
+            : $"face entry [yellow]off[/]: {Markup.Escape(settings.VisionOff ?? "not configured")} (tokens and app codes still work)");
         AnsiConsole.MarkupLine("[grey]Ctrl-C or SIGTERM stops gracefully.[/]");
     }
 

@@ -33,10 +33,12 @@ public static class PairScoring
         ArgumentNullException.ThrowIfNull(pairs);
         var genuine = pairs.Count(p => p.Same);
         var impostor = pairs.Count - genuine;
-        var thresholds = pairs.Where(p => p.Similarity is not null).Select(p => p.Similarity!.Value)
-            .Concat([threshold, 1.0001]).Distinct().Order().ToList();
+        // The thresholds that change anything are the similarities themselves (and one above them all); the
+        // configured one is a point of the ROC but not a candidate for "best", or it would win every tie.
+        var observed = pairs.Where(p => p.Similarity is not null).Select(p => p.Similarity!.Value).Concat([1.0001]).Distinct().Order().ToList();
+        var thresholds = observed.Concat([threshold]).Distinct().Order().ToList();
         var roc = thresholds.Select(t => new RocPoint(t, Rate(pairs, t, same: true), Rate(pairs, t, same: false))).ToList();
-        var best = thresholds.Select(t => (Threshold: t, Accuracy: Accuracy(pairs, t))).MaxBy(x => x.Accuracy);
+        var best = observed.Select(t => (Threshold: t, Accuracy: Accuracy(pairs, t))).MaxBy(x => x.Accuracy);
         return new PairReport(
             pairs.Count,
             pairs.Count(p => p.Similarity is not null),

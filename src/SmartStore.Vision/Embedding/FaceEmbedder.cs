@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -14,6 +15,9 @@ public sealed class FaceEmbedder
 {
     private readonly InferenceSession _session;
     private readonly string _inputName;
+
+    // Reused input buffers (150 KB each, over the large-object threshold), one per face in flight.
+    private readonly ConcurrentBag<float[]> _buffers = [];
 
     internal FaceEmbedder(InferenceSession session)
     {
@@ -35,7 +39,22 @@ public sealed class FaceEmbedder
         ArgumentNullException.ThrowIfNull(alignedBgr);
         const int side = FaceAligner.Side;
         const int plane = side * side;
-        var input = new DenseTensor<float>([1, 3, side, side]);
+        var buffer = _buffers.TryTake(out var reused) ? reused : new float[3 * plane];
+        try
+        {
+            return Embed(alignedBgr, buffer);
+        }
+        finally
+        {
+            _buffers.Add(buffer);
+        }
+    }
+
+    private float[] Embed(Mat alignedBgr, float[] buffer)
+    {
+        const int side = FaceAligner.Side;
+        const int plane = side * side;
+        var input = new DenseTensor<float>(buffer, [1, 3, side, side]);
         var span = input.Buffer.Span;
         var pixels = alignedBgr.AsRows<Vec3b>();
         for (var y = 0; y < side; y++)

@@ -97,6 +97,11 @@ public sealed class FacePipeline : IDisposable
             throw new VisionInputException("not a JPEG or PNG image");
         }
 
+        if (ImageHeader.SizeOf(encoded) is var (declaredWidth, declaredHeight) && (declaredWidth > Options.MaxImageSide || declaredHeight > Options.MaxImageSide))
+        {
+            throw new VisionInputException($"the image declares {declaredWidth}×{declaredHeight}; sides of 16 to {Options.MaxImageSide} pixels are accepted");
+        }
+
         Mat image;
         try
         {
