@@ -169,6 +169,10 @@ public abstract class ShopperAccountTests : ActorTestHost
         Assert.Equal(AccountStatus.Erased, restored.State.Status);
         Assert.Null(restored.State.FaceTemplate);
         Assert.Equal(0, Services.Gallery.Count);
+
+        // And after that restart, the files still hold neither the key nor the template.
+        Assert.Empty(DatabaseFiles.ContainingBytes(EveryFileOnDisk, wrappedKey));
+        Assert.Empty(DatabaseFiles.ContainingBytes(EveryFileOnDisk, Bytes(template)));
     }
 
     private static byte[] Bytes(float[] values) => [.. values.SelectMany(BitConverter.GetBytes)];

@@ -1,4 +1,5 @@
 using SmartStore.Domain.Layouts;
+using SmartStore.Messaging.Mqtt;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Hosting;
@@ -194,5 +195,71 @@ public sealed class FaceEntryTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var published = await _transport.Commands.ReadAsync(timeout.Token);
         return GateCommand.FromJson(published.Payload.Span)!;
+    }
+}
+
+/// <summary>
+/// The same walk-up through a real broker: a gate camera publishes its frames to Mosquitto (QoS 1, binary), the
+/// node's MQTT transport hands them to the gate, and the gate device hears the answer on its commands topic.
+/// </summary>
+public sealed class FaceEntryOverMqttTests
+{
+    [Fact]
+    public async Task A_shopper_walks_in_by_face_through_the_broker_and_a_replayed_still_is_refused()
+    {
+        var layout = LayoutReader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml")), "small-convenience.yaml");
+        var folder = Directory.CreateTempSubdirectory("smartstore-faces-mqtt-").FullName;
+        await using var broker = await MosquittoServer.StartAsync();
+        var commands = new LateBoundPublisher();
+        var options = new StoreNodeOptions(layout)
+        {
+            Journal = JournalSettings.SqliteFile(Path.Combine(folder, "journal.db")),
+            Vision = new VisionOptions { DetectorModelPath = FaceData.DetectorModel, EmbedderModelPath = FaceData.EmbedderModel, Workers = 2 },
+            Entry = new() { HoldMinor = 0 },
+        };
+        MqttOptions Client(string id) => new() { Host = broker.Host, Port = broker.Port, ClientId = id, CleanSession = true };
+        try
+        {
+            await using var node = await StoreNode.StartAsync(options, new SimulatedPsp(new PspSimulation()), commands);
+            await using var transport = await Node.Transport.MqttTransport.StartAsync(Client("node"), layout.StoreId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            commands.Target = transport;
+            await node.EnrolAsync("obama", "Barack", "face/obama", "tok-obama", DateTimeOffset.UtcNow);
+            Assert.True((await node.EnrolFaceAsync("obama", [FaceData.Bytes("obama/obama-1.jpg"), FaceData.Bytes("obama/obama-3.jpg")], DateTimeOffset.UtcNow)).Enrolled);
+
+            await using var gate = new MqttClient(Client("gate-in-device"));
+            gate.Subscribe(Topics.GateCommands(layout.StoreId, "gate-in"));
+            await gate.ConnectAsync();
+            await using var camera = new MqttClient(Client("gate-in-camera"));
+            await camera.ConnectAsync();
+            var topic = Topics.For(layout.StoreId, DeviceKind.GateCamera, "gate-in");
+            var start = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
+            var walking = GateCameraFrames.Publish("gate-in", 1, start, 200, GateCameraFrames.Walking(FaceData.Bytes("obama/obama-2.jpg"), 3, seed: 9));
+            var still = GateCameraFrames.Publish("gate-in", 4, start + 30_000, 200, GateCameraFrames.Still(FaceData.Bytes("obama/obama-2.jpg"), 3));
+            foreach (var frame in walking.Concat(still))
+            {
+                await camera.PublishAsync(topic, frame);
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            // Two answers, in whichever order the node reached them (a denial needs no journal write).
+            var answers = new List<GateCommand>();
+            for (var i = 0; i < 2; i++)
+            {
+                answers.Add(GateCommand.FromJson((await gate.Inbox.ReadAsync(timeout.Token)).Payload)!);
+                gate.Handled();
+            }
+
+            var open = answers.Single(a => a.Command == GateCommand.Open);
+            var deny = answers.Single(a => a.Command == GateCommand.Deny);
+            Assert.Equal(GateCommand.Open, open.Command);
+            Assert.Equal("obama", (await node.GetVisitAsync(open.Visit!)).State.PayerId);
+            Assert.Equal((GateCommand.Deny, "liveness: every frame is identical (a replayed still image)"), (deny.Command, deny.Reason));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

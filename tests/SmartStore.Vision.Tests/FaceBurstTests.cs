@@ -72,6 +72,15 @@ public sealed class FaceBurstTests
     }
 
     [Fact]
+    public void A_frame_older_than_the_window_behind_the_newest_is_ignored_not_mixed_into_the_burst()
+    {
+        var (burst, _) = FaceBurst.Add(FaceBurst.Empty, Frame(30, [Face("ana", 100)]), Settings);
+        (burst, var outcome) = FaceBurst.Add(burst, Frame(0, [Face("ana", 140)]), Settings);
+        Assert.IsType<BurstOutcome.Pending>(outcome);
+        Assert.Equal([31L], burst.Frames.Select(f => f.Seq));
+    }
+
+    [Fact]
     public void A_face_that_is_never_usable_is_refused_with_its_quality_reason()
     {
         var burst = FaceBurst.Empty;

@@ -33,6 +33,11 @@ public sealed class FaceEntryActor : ReceiveActor
     private readonly FaceEntryServices _faces;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, long> _startedAt = [];
+
+    // Frames are analysed in parallel and finish in any order; the burst must see them in the order they came.
+    private readonly SortedDictionary<long, Analysed?> _finished = [];
+    private long _arrived;
+    private long _released;
     private FaceBurst _burst = FaceBurst.Empty;
     private long _admissions;
 
@@ -42,8 +47,17 @@ public sealed class FaceEntryActor : ReceiveActor
         _services = services;
         _faces = faces;
         Receive<GateFrame>(Analyse);
-        Receive<Analysed>(Decide);
-        Receive<AnalysisFailed>(Failed);
+        Receive<Analysed>(analysed =>
+        {
+            analysed.ReplyTo.Tell(Delivered.Accepted);
+            _services.Health.Faces.FrameAnalysed();
+            Release(analysed.Arrival, analysed);
+        });
+        Receive<AnalysisFailed>(failed =>
+        {
+            Failed(failed);
+            Release(failed.Arrival, null);
+        });
         Receive<GateActor.Handled>(handled => Finish(handled.Sequence));
         Receive<PublishDone>(_ => { });
         Receive<PublishFailed>(failed => _log.Warning(failed.Error, "gate {0}: a denial could not be sent to the gate", _gate.Id));
@@ -60,10 +74,25 @@ public sealed class FaceEntryActor : ReceiveActor
     {
         var replyTo = Sender;
         var received = Stopwatch.GetTimestamp();
+        var arrival = ++_arrived;
         _faces.Pipeline.AnalyseAsync(frame.Image).PipeTo(
             Self,
-            success: analysis => new Analysed(frame, analysis, received, replyTo),
-            failure: error => new AnalysisFailed(frame, error, replyTo));
+            success: analysis => new Analysed(arrival, frame, analysis, received, replyTo),
+            failure: error => new AnalysisFailed(arrival, frame, error, replyTo));
+    }
+
+    /// <summary>Hands finished analyses to the burst in arrival order; a failed one only frees its place.</summary>
+    private void Release(long arrival, Analysed? analysed)
+    {
+        _finished[arrival] = analysed;
+        while (_finished.Remove(_released + 1, out var next))
+        {
+            _released++;
+            if (next is not null)
+            {
+                Decide(next);
+            }
+        }
     }
 
     private void Failed(AnalysisFailed failed)
@@ -83,8 +112,6 @@ public sealed class FaceEntryActor : ReceiveActor
 
     private void Decide(Analysed analysed)
     {
-        analysed.ReplyTo.Tell(Delivered.Accepted);
-        _services.Health.Faces.FrameAnalysed();
         var frame = analysed.Frame;
         var faces = Faces(frame, analysed.Analysis);
         (_burst, var outcome) = FaceBurst.Add(_burst, faces, _faces.Settings);
@@ -133,9 +160,9 @@ public sealed class FaceEntryActor : ReceiveActor
         return new FrameFaces(frame.Seq, frame.Ts, frame.Party, LivenessSample.HashOf(frame.Image.Span), usable, unusable, unusableReason);
     }
 
-    private sealed record Analysed(GateFrame Frame, FrameAnalysis Analysis, long ReceivedAt, IActorRef ReplyTo);
+    private sealed record Analysed(long Arrival, GateFrame Frame, FrameAnalysis Analysis, long ReceivedAt, IActorRef ReplyTo);
 
-    private sealed record AnalysisFailed(GateFrame Frame, Exception Error, IActorRef ReplyTo);
+    private sealed record AnalysisFailed(long Arrival, GateFrame Frame, Exception Error, IActorRef ReplyTo);
 
     private sealed record PublishDone
     {

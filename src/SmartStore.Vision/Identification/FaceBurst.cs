@@ -75,7 +75,7 @@ public sealed record FaceBurst(
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(settings);
         var pending = BurstOutcome.Pending.Instance;
-        if (frame.Ts < burst.QuietUntil || burst.Frames.Any(f => f.Seq == frame.Seq))
+        if (frame.Ts < burst.QuietUntil || burst.Frames.Any(f => f.Seq == frame.Seq) || (burst.Frames.Count > 0 && burst.Frames[^1].Ts - frame.Ts > settings.WindowMs))
         {
             return (burst, pending);
         }
