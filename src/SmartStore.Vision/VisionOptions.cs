@@ -60,4 +60,7 @@ public sealed record FaceQualityLimits
 
     /// <summary>Mean brightness (0..255) of the aligned face: below this it is too dark.</summary>
     public double MinBrightness { get; init; } = 45;
+
+    /// <summary>Landmarks closer to the image's edge than this many eye distances: the face is cut off.</summary>
+    public double MinEdgeMargin { get; init; } = 0.15;
 }

@@ -46,22 +46,28 @@ public sealed class FaceEntryTests : IAsyncLifetime
     [Fact]
     public async Task Every_enrolled_shopper_walks_in_by_face_from_a_photo_not_used_to_enrol_them()
     {
+        // obama-6-partial shows half a face (see ../shared/data/faces/README.md): it is the cut-off case below.
+        static IReadOnlyList<string> Whole(string person) => [.. FaceData.PhotosOf(person).Where(p => !p.Contains("partial", StringComparison.Ordinal))];
         foreach (var person in FaceData.People)
         {
-            var photos = FaceData.PhotosOf(person);
+            var photos = Whole(person);
             await EnrolAsync(person, photos.Take(photos.Count - 1));
         }
 
         Assert.Equal(FaceData.People.Count, _node.GallerySize);
         foreach (var person in FaceData.People)
         {
-            var command = await WalkUpAsync(GateCameraFrames.Walking(FaceData.Bytes(FaceData.PhotosOf(person)[^1]), 3, seed: person.Length));
+            var command = await WalkUpAsync(GateCameraFrames.Walking(FaceData.Bytes(Whole(person)[^1]), 3, seed: person.Length));
             Assert.True(command.Command == GateCommand.Open, $"{person}: {command.Reason}");
             var visit = await _node.GetVisitAsync(command.Visit!);
             Assert.Equal(person, visit.State.PayerId);
         }
 
         Assert.Equal(FaceData.People.Count, _node.Health.Faces.Summary().Identified);
+
+        // Half a face at the camera is not identified, and the gate says why.
+        var cut = await WalkUpAsync(GateCameraFrames.Walking(FaceData.Bytes("obama/obama-6-partial.jpg"), 3, seed: 1), afterMs: 15_000);
+        Assert.Equal((GateCommand.Deny, "face partly out of view: the whole face must be in the picture; look at the camera, or use the app code"), (cut.Command, cut.Reason));
     }
 
     [Fact]

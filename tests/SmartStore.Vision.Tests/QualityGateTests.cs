@@ -64,6 +64,15 @@ public sealed class QualityGateTests(PipelineFixture fixture) : IClassFixture<Pi
     }
 
     [Fact]
+    public async Task A_face_cut_off_by_the_edge_of_the_picture_is_refused_as_partly_out_of_view()
+    {
+        // Half of Obama's face: the detector still finds it, but guesses the landmarks beyond the edge.
+        var analysis = await fixture.AnalyseAsync("obama/obama-6-partial.jpg");
+        Assert.Equal(QualityProblem.PartlyOutOfView, analysis.EnrolmentProblem);
+        Assert.True(analysis.Faces[0].Measures.EdgeMargin < fixture.Options.Quality.MinEdgeMargin);
+    }
+
+    [Fact]
     public void Each_refusal_names_the_figure_that_missed()
     {
         var limits = new FaceQualityLimits();

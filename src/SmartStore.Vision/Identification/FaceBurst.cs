@@ -24,8 +24,8 @@ public sealed record FaceEntrySettings
     /// <summary>Frames further apart than this (device time) are not one person at the gate.</summary>
     public long WindowMs { get; init; } = 3_000;
 
-    /// <summary>Frames of a face that cannot be used (blurred, turned away…) before the gate says so.</summary>
-    public int MaxUnusableFrames { get; init; } = 6;
+    /// <summary>Frames of a face that cannot be used (blurred, turned away, cut off…) before the gate says so.</summary>
+    public int MaxUnusableFrames { get; init; } = 3;
 
     /// <summary>After admitting a shopper, their face at this gate is ignored this long (they are walking through).</summary>
     public long AdmittedQuietMs { get; init; } = 10_000;
@@ -93,7 +93,7 @@ public sealed record FaceBurst(
             var unusable = burst.UnusableFrames + 1;
             return unusable < settings.MaxUnusableFrames
                 ? (burst with { UnusableFrames = unusable }, pending)
-                : Refuse(burst, frame, $"{frame.UnusableReason ?? "face not usable"}: look at the camera, or use the app code", settings);
+                : Refuse(burst, frame, $"{frame.UnusableReason ?? "face not usable"}; look at the camera, or use the app code", settings);
         }
 
         var party = frame.Party ?? 1;

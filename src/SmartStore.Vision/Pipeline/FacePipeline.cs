@@ -83,7 +83,7 @@ public sealed class FacePipeline : IDisposable
         foreach (var face in faces)
         {
             using var aligned = FaceAligner.Align(image, face);
-            var measures = FaceQuality.Measure(face, aligned);
+            var measures = FaceQuality.Measure(face, aligned, image.Size());
             analysed.Add(new AnalysedFace(face, measures, FaceQuality.Judge(measures, Options.Quality), _embedder.Embed(aligned)));
         }
 

@@ -13,19 +13,25 @@ public enum QualityProblem
     TooBlurred,
     NotFrontal,
     TooDark,
+    PartlyOutOfView,
 }
 
 /// <summary>The measurements behind a verdict, so a refusal can say by how much it missed.</summary>
-public sealed record FaceMeasures(double EyeDistance, double Sharpness, double YawRatio, double Brightness);
+public sealed record FaceMeasures(double EyeDistance, double Sharpness, double YawRatio, double Brightness)
+{
+    /// <summary>How far the landmarks keep from the image's edges, in eye distances (negative: a landmark outside).</summary>
+    public double EdgeMargin { get; init; } = double.PositiveInfinity;
+}
 
 /// <summary>
 /// The quality gate for one face: big enough, sharp enough, frontal enough and lit well enough, each measured
 /// on the face itself (eye distance in the image, the aligned face's Laplacian variance and mean brightness,
-/// the nose's offset from the eyes' midline). Pure arithmetic over pixels; the limits are configuration.
+/// the nose's offset from the eyes' midline, and whether the landmarks sit inside the picture: a face cut by the
+/// edge gives landmarks the detector guessed). Pure arithmetic over pixels; the limits are configuration.
 /// </summary>
 public static class FaceQuality
 {
-    public static FaceMeasures Measure(DetectedFace face, Mat alignedBgr)
+    public static FaceMeasures Measure(DetectedFace face, Mat alignedBgr, Size image)
     {
         ArgumentNullException.ThrowIfNull(face);
         ArgumentNullException.ThrowIfNull(alignedBgr);
@@ -38,13 +44,19 @@ public static class FaceQuality
         Cv2.Laplacian(centre, laplacian, MatType.CV_64F);
         Cv2.MeanStdDev(laplacian, out _, out var deviation);
         var brightness = Cv2.Mean(centre).Val0;
-        return new FaceMeasures(face.EyeDistance, deviation.Val0 * deviation.Val0, face.YawRatio, brightness);
+        var margin = face.Landmarks.Min(p => Math.Min(Math.Min(p.X, image.Width - 1 - p.X), Math.Min(p.Y, image.Height - 1 - p.Y)));
+        return new FaceMeasures(face.EyeDistance, deviation.Val0 * deviation.Val0, face.YawRatio, brightness) { EdgeMargin = margin / Math.Max(face.EyeDistance, 1) };
     }
 
     public static QualityProblem Judge(FaceMeasures measures, FaceQualityLimits limits)
     {
         ArgumentNullException.ThrowIfNull(measures);
         ArgumentNullException.ThrowIfNull(limits);
+        if (measures.EdgeMargin < limits.MinEdgeMargin)
+        {
+            return QualityProblem.PartlyOutOfView;
+        }
+
         if (measures.EyeDistance < limits.MinEyeDistancePixels)
         {
             return QualityProblem.TooSmall;
@@ -76,6 +88,7 @@ public static class FaceQuality
             QualityProblem.TooBlurred => $"face too blurred: sharpness {measures?.Sharpness:0}, at least {limits.MinSharpness:0} needed",
             QualityProblem.NotFrontal => $"face not frontal enough: turned {measures?.YawRatio:0.00} of the eye distance, at most {limits.MaxYawRatio:0.00}",
             QualityProblem.TooDark => $"face too dark: brightness {measures?.Brightness:0} of 255, at least {limits.MinBrightness:0} needed",
+            QualityProblem.PartlyOutOfView => "face partly out of view: the whole face must be in the picture",
             _ => problem.ToString(),
         };
     }
