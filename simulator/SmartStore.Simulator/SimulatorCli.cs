@@ -265,6 +265,11 @@ internal static class SimulatorCli
             .AddItem("p95", Math.Round(report.LatencyPercentile(0.95), 1), Color.Yellow)
             .AddItem("p99", Math.Round(report.LatencyPercentile(0.99), 1), Color.Red)
             .AddItem("max", Math.Round(report.LatencyPercentile(1.0), 1), Color.Grey));
+        foreach (var refused in report.RefusedAtEnrolment)
+        {
+            AnsiConsole.MarkupLine($"  refused at enrolment (not walked up with): {Markup.Escape(refused)}");
+        }
+
         foreach (var wrong in report.Attempts.Where(a => a.FalseAccept || a.FalseReject))
         {
             AnsiConsole.MarkupLine($"  {(wrong.FalseAccept ? "[red]false accept[/]" : "false reject")}: {Markup.Escape(wrong.Kind)} {Markup.Escape(wrong.Photo)} → {Markup.Escape(wrong.Command)} {Markup.Escape(wrong.AdmittedShopper ?? wrong.Reason ?? string.Empty)}");

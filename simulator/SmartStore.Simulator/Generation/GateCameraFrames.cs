@@ -5,8 +5,8 @@ namespace SmartStore.Simulator.Generation;
 
 /// <summary>
 /// What a gate's face camera sends while someone stands at the gate, made from a still photo: the photo scaled
-/// to the camera's 960-pixel frame, then moved a little more in each frame (a shift, a slight turn and a step
-/// closer, as a head does walking up to the gate) with the camera's sensor noise; or the same frame again and
+/// to the camera's 960-pixel frame, then moved a little more in each frame (8 pixels across, a turn of 1.5° and
+/// 3 % closer per frame, as a head does walking up to the gate at 5 frames a second) with the camera's sensor noise; or the same frame again and
 /// again (a still replayed at the camera: what liveness must refuse).
 /// </summary>
 public static class GateCameraFrames
@@ -21,10 +21,10 @@ public static class GateCameraFrames
         var frames = new List<byte[]>(count);
         for (var i = 0; i < count; i++)
         {
-            var angle = (i * 1.2) + ((random.NextDouble() - 0.5) * 0.8);
-            var scale = 1 + (i * 0.015);
+            var angle = (i * 1.5) + ((random.NextDouble() - 0.5) * 1.0);
+            var scale = 1 + (i * 0.03);
             using var transform = Cv2.GetRotationMatrix2D(new Point2f(frame.Width / 2f, frame.Height / 2f), angle, scale);
-            transform.Set(0, 2, transform.At<double>(0, 2) + (i * 4) + random.Next(-2, 3));
+            transform.Set(0, 2, transform.At<double>(0, 2) + (i * 8) + random.Next(-3, 4));
             transform.Set(1, 2, transform.At<double>(1, 2) + random.Next(-2, 3));
             using var moved = new Mat();
             Cv2.WarpAffine(frame, moved, transform, frame.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);

@@ -41,6 +41,9 @@ public sealed record GateAttempt(string Kind, string Photo, string? Expected, st
 /// <summary>The identification figures of a face-entry run.</summary>
 public sealed record FaceEntryReport(int Enrolled, int GallerySize, IReadOnlyList<GateAttempt> Attempts, double FramesPerSecond)
 {
+    /// <summary>Photos the enrolment quality gate refused, with the reason (they are neither enrolled nor walked up with).</summary>
+    public IReadOnlyList<string> RefusedAtEnrolment { get; init; } = [];
+
     public int FalseAccepts => Attempts.Count(a => a.FalseAccept);
 
     public int FalseRejects => Attempts.Count(a => a.FalseReject);
@@ -68,7 +71,8 @@ public sealed record FaceEntryReport(int Enrolled, int GallerySize, IReadOnlyLis
 
 /// <summary>
 /// QA for face entry: a real node (SQLite journal, key vault, the face pipeline) on the small store; every
-/// identity in the faces folder enrols with all but its last photo and walks up with that last one (frames made
+/// identity in the faces folder enrols with all but its last usable photo (one the quality gate accepts) and walks
+/// up with that last one (frames made
 /// by <see cref="GateCameraFrames"/>); the unknown faces walk up; each enrolled shopper's still is replayed at
 /// the camera; a group photo comes as a group entry. Each walk-up is timed from its last frame's delivery to the
 /// gate's command (the frame that lets the gate decide, received → command published).
@@ -97,17 +101,40 @@ public static class FaceEntryRun
             transport.Connect(node);
             var people = Directory.EnumerateDirectories(options.FacesDirectory).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('_')).Select(n => n!).Order(StringComparer.Ordinal).ToList();
             var heldOut = new Dictionary<string, string>(StringComparer.Ordinal);
+            var refusedAtEnrolment = new List<string>();
             foreach (var person in people)
             {
-                var photos = Directory.EnumerateFiles(Path.Combine(options.FacesDirectory, person)).Order(StringComparer.Ordinal).ToList();
                 await node.EnrolAsync(person, person, $"face/{person}", $"tok-{person}", Consent, cancellationToken);
-                var enrolment = await node.EnrolFaceAsync(person, [.. photos.Take(Math.Max(1, photos.Count - 1)).Select(p => (ReadOnlyMemory<byte>)File.ReadAllBytes(p))], Consent, cancellationToken);
+
+                // Each photo through the enrolment quality gate on its own first (a re-enrolment replaces the
+                // template, so the probes leave nothing behind): a photo the gate refuses is neither enrolled
+                // nor walked up with, and the report says which and why.
+                var usable = new List<string>();
+                foreach (var photo in Directory.EnumerateFiles(Path.Combine(options.FacesDirectory, person)).Order(StringComparer.Ordinal))
+                {
+                    var probe = await node.EnrolFaceAsync(person, [File.ReadAllBytes(photo)], Consent, cancellationToken);
+                    if (probe.Enrolled)
+                    {
+                        usable.Add(photo);
+                    }
+                    else
+                    {
+                        refusedAtEnrolment.Add($"{person}/{Path.GetFileName(photo)}: {string.Join("; ", probe.Refusals).Replace("photo 1: ", string.Empty, StringComparison.Ordinal)}");
+                    }
+                }
+
+                if (usable.Count < 2)
+                {
+                    throw new InvalidOperationException($"{person} has {usable.Count} photo(s) the quality gate accepts; a face-entry run needs two (one to enrol, one to walk up with)");
+                }
+
+                var enrolment = await node.EnrolFaceAsync(person, [.. usable.Take(usable.Count - 1).Select(p => (ReadOnlyMemory<byte>)File.ReadAllBytes(p))], Consent, cancellationToken);
                 if (!enrolment.Enrolled)
                 {
                     throw new InvalidOperationException($"{person} could not be enrolled: {string.Join("; ", enrolment.Refusals)}");
                 }
 
-                heldOut[person] = photos[^1];
+                heldOut[person] = usable[^1];
                 progress?.Report($"enrolled {person}");
             }
 
@@ -145,7 +172,7 @@ public static class FaceEntryRun
             }
 
             var elapsed = clock.Elapsed.TotalSeconds;
-            return new FaceEntryReport(people.Count, node.GallerySize, attempts, frames / Math.Max(elapsed, 1e-6));
+            return new FaceEntryReport(people.Count, node.GallerySize, attempts, frames / Math.Max(elapsed, 1e-6)) { RefusedAtEnrolment = refusedAtEnrolment };
         }
         finally
         {
