@@ -17,6 +17,9 @@ public enum RejectionReason
 
     /// <summary>A gate frame whose framing or image is not what the contract says (see <see cref="GateFrameCodec"/>).</summary>
     MalformedFrame,
+
+    /// <summary>A gate frame that came while the gate's camera already had its fill of frames waiting to be analysed.</summary>
+    Overloaded,
 }
 
 /// <summary>The parser's answer: a message, or a reason and a plain explanation.</summary>

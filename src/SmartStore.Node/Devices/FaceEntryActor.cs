@@ -39,6 +39,12 @@ public sealed class FaceEntryActor : ReceiveActor
     private long _arrived;
     private long _released;
     private FaceBurst _burst = FaceBurst.Empty;
+
+    /// <summary>
+    /// Frames of one gate being analysed or waiting for a worker: more than a burst needs several times over, and
+    /// a camera sending faster than the node can look is told so (each frame holds its image in memory meanwhile).
+    /// </summary>
+    public const int MaxFramesInFlight = 12;
     private long _admissions;
 
     public FaceEntryActor(Gate gate, GateServices services, FaceEntryServices faces)
@@ -73,6 +79,13 @@ public sealed class FaceEntryActor : ReceiveActor
     private void Analyse(GateFrame frame)
     {
         var replyTo = Sender;
+        if (_arrived - _released >= MaxFramesInFlight)
+        {
+            _services.Health.Rejected(RejectionReason.Overloaded, $"{Camera} frame {frame.Seq}: {MaxFramesInFlight} frames already waiting to be analysed; dropped");
+            replyTo.Tell(Delivered.Rejected);
+            return;
+        }
+
         var received = Stopwatch.GetTimestamp();
         var arrival = ++_arrived;
         _faces.Pipeline.AnalyseAsync(frame.Image).PipeTo(
