@@ -29,14 +29,15 @@ public sealed record FloorSnapshot(
     IReadOnlyList<string> SilentBins,
     IReadOnlyDictionary<string, BinReference> BinReferences,
     long NewestDeviceTimeMs,
-    IReadOnlyList<string> LateGateInputs)
+    IReadOnlyList<string> LateGateInputs,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? SilentReaches = null)
 {
     /// <summary>The layout of this record; a reader refuses a schema it does not know rather than guess.</summary>
     public const int CurrentSchema = 1;
 
     public sealed record VisitPart(string VisitId, string PayerId, int PartySize, long EnteredMs, VisitStatus Status, long? ExitedMs, IReadOnlyList<CartLine> Lines, IReadOnlyList<string> AppliedEvents, IReadOnlyList<string> ReviewReasons);
 
-    public sealed record TrackPart(string TrackId, IReadOnlyList<string> Visits, IReadOnlyList<Sighting> Sightings, bool Exited, bool Doubtful = false);
+    public sealed record TrackPart(string TrackId, IReadOnlyList<string> Visits, IReadOnlyList<Sighting> Sightings, bool Exited, bool Doubtful = false, string? EnteredGate = null, long? EnteredMs = null);
 
     public sealed record BinStockPart(string BinId, IReadOnlyList<string> PlannedSkus, IReadOnlyDictionary<string, int> Misplaced);
 
@@ -53,7 +54,7 @@ public sealed record FloorSnapshot(
             [.. state.Buffer.Pending],
             state.Buffer.Seen.ToDictionary(s => s.Key, s => s.Value.Order().ToArray(), StringComparer.Ordinal),
             [.. fusion.Visits.Values.Select(v => new VisitPart(v.VisitId, v.PayerId, v.PartySize, v.EnteredMs, v.Status, v.ExitedMs, [.. v.Cart.Lines.Values], [.. v.Cart.AppliedEvents.Order(StringComparer.Ordinal)], [.. v.ReviewReasons]))],
-            [.. fusion.Tracks.Values.Select(t => new TrackPart(t.TrackId, [.. t.Visits.Order(StringComparer.Ordinal)], [.. t.Sightings], t.Exited, t.Doubtful))],
+            [.. fusion.Tracks.Values.Select(t => new TrackPart(t.TrackId, [.. t.Visits.Order(StringComparer.Ordinal)], [.. t.Sightings], t.Exited, t.Doubtful, t.EnteredGate, t.EnteredMs))],
             [.. fusion.Bins.Values.Select(b => new BinStockPart(b.BinId, [.. b.PlannedSkus], b.Misplaced.ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal)))],
             [.. fusion.Admissions],
             [.. fusion.PendingChanges],
@@ -62,7 +63,8 @@ public sealed record FloorSnapshot(
             [.. fusion.SilentBins.Order(StringComparer.Ordinal)],
             state.Bins.ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal),
             state.NewestDeviceTimeMs,
-            [.. state.LateGateInputs.Order(StringComparer.Ordinal)]);
+            [.. state.LateGateInputs.Order(StringComparer.Ordinal)],
+            fusion.SilentReaches.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)[.. r.Value], StringComparer.Ordinal));
     }
 
     /// <summary>The floor this snapshot describes; bins the layout gained since then start with their planned stock.</summary>
@@ -88,7 +90,7 @@ public sealed record FloorSnapshot(
                 v => v.VisitId,
                 v => new Visit(v.VisitId, v.PayerId, v.PartySize, v.EnteredMs, v.Status, v.ExitedMs, VirtualCart.Restore(v.Lines, v.AppliedEvents), [.. v.ReviewReasons]),
                 StringComparer.Ordinal),
-            Tracks.ToImmutableSortedDictionary(t => t.TrackId, t => new Track(t.TrackId, [.. t.Visits], [.. t.Sightings], t.Exited) { Doubtful = t.Doubtful }, StringComparer.Ordinal),
+            Tracks.ToImmutableSortedDictionary(t => t.TrackId, t => new Track(t.TrackId, [.. t.Visits], [.. t.Sightings], t.Exited) { Doubtful = t.Doubtful, EnteredGate = t.EnteredGate, EnteredMs = t.EnteredMs }, StringComparer.Ordinal),
             stock,
             [.. Admissions],
             [],
@@ -97,6 +99,7 @@ public sealed record FloorSnapshot(
             [.. Ambiguities.Select(a => new OpenAmbiguity(a.ChangeId, a.BinId, a.Units.ToImmutableSortedDictionary(StringComparer.Ordinal), [.. a.Candidates], a.Reason, a.Confidence))])
         {
             SilentBins = SilentBins.ToImmutableHashSet(StringComparer.Ordinal),
+            SilentReaches = (SilentReaches ?? new Dictionary<string, IReadOnlyList<string>>()).ToImmutableSortedDictionary(r => r.Key, r => r.Value.ToImmutableSortedSet(StringComparer.Ordinal), StringComparer.Ordinal),
         };
         var buffer = EventTimeBuffer<FloorInput>.Restore(LatenessMs, WatermarkMs, PendingInputs, SeenSequences.Select(s => new KeyValuePair<string, IEnumerable<long>>(s.Key, s.Value)));
         return new FloorState(buffer, fusion, BinReferences.ToImmutableDictionary(StringComparer.Ordinal), NewestDeviceTimeMs)

@@ -26,7 +26,7 @@ public static partial class CartFusion
         if (scores.Count == 0 || scores.Values.Max() < settings.MinScore)
         {
             // Nobody was seen to do it: whoever was out of sight then may have (a camera down, a blind spot).
-            var unseen = OutOfSight(state, change, settings);
+            var unseen = OutOfSight(state, bin, change, settings);
             return AttributeUnseen(state, bin, change, unseen.Concat(scores.Keys).Distinct(StringComparer.Ordinal).ToList(), layout, settings);
         }
 
@@ -79,7 +79,8 @@ public static partial class CartFusion
 
     /// <summary>
     /// Several shoppers near one bin: what the hands actually in the bin over the change's window say. One hand in
-    /// the bin: that shopper made the change, and a neighbour whose hand was only near pays nothing. Several,
+    /// the bin: that shopper made the change, and a neighbour whose hand was only near, never in it, pays nothing.
+    /// A hand seen in the bin in fewer frames than the most-seen one is neither cleared nor charged. Several,
     /// and the bin lost exactly one unit per hand of one product: each took one (the CPS-IoT case of two shoppers
     /// picking the same item at the same moment). Anything less clear-cut stays ambiguous.
     /// </summary>
@@ -93,6 +94,16 @@ public static partial class CartFusion
         // A hand counts as in the bin when it was there for a good part of the window, not for one noisy frame.
         var most = contenders.Max(c => evidence[c.Key].HandsInBin);
         var inBin = contenders.Where(c => evidence[c.Key].HandsInBin > 0 && evidence[c.Key].HandsInBin * 2 >= most).ToList();
+
+        // Fewer frames of a hand in the bin than another's is not a hand that was not there: cameras miss hands in
+        // a crowd. Only a neighbour whose hand was never seen in the bin is cleared; one seen there, less often,
+        // may be the picker or one of two, and what nobody can tell goes to review.
+        var glimpsed = contenders.Where(c => evidence[c.Key].HandsInBin > 0 && !inBin.Contains(c)).ToList();
+        if (glimpsed.Count > 0)
+        {
+            return null;
+        }
+
         if (inBin.Count == 1 && inBin[0].Value >= settings.MinScore)
         {
             var picker = inBin[0];
@@ -219,6 +230,13 @@ public static partial class CartFusion
     private static FusionState ResolveByPutBack(FusionState state, string visitId, ShelfChanged putBack, StoreLayout layout, FusionSettings settings)
     {
         var visit = state.Visits[visitId];
+
+        // A put-back that something the visit holds explains is that thing coming back, not proof of a pick in dispute.
+        if (PutBackHypotheses(visit, state.Bins[putBack.BinId], putBack, layout, settings).Count > 0)
+        {
+            return state;
+        }
+
         OpenAmbiguity? ambiguity = null;
         foreach (var open in state.Ambiguities.Where(a => a.Candidates.Contains(visitId)))
         {
@@ -343,8 +361,13 @@ public static partial class CartFusion
         return total <= 0 ? 0 : 1.0 / total;
     }
 
-    /// <summary>Visits inside (or leaving after the change began) none of whose tracks was seen around the change.</summary>
-    private static List<string> OutOfSight(FusionState state, ShelfChanged change, FusionSettings settings)
+    /// <summary>
+    /// Visits inside (or leaving after the change began) that no sighting around the change places too far from
+    /// the bin to have made it. Being seen is not enough: someone seen a second before, walking towards a bin
+    /// whose camera is down, is exactly who took it. A sighting clears a visit only where the bin was out of its
+    /// reach even at walking pace over the time between the sighting and the change.
+    /// </summary>
+    private static List<string> OutOfSight(FusionState state, Bin bin, ShelfChanged change, FusionSettings settings)
     {
         var from = change.FromMs - settings.OutOfSightMs;
         var to = change.ToMs + settings.EvidenceSlackMs;
@@ -352,13 +375,19 @@ public static partial class CartFusion
         foreach (var visit in state.Visits.Values.Where(v => v.EnteredMs <= change.ToMs && (v.Status == VisitStatus.Inside || v.ExitedMs >= change.FromMs)))
         {
             var tracks = state.Tracks.Values.Where(t => t.Visits.Contains(visit.VisitId)).ToList();
-            if (tracks.Count > 0 && tracks.All(t => !t.Sightings.Any(s => s.TimeMs >= from && s.TimeMs <= to)))
+            if (tracks.Count > 0 && !tracks.Any(t => t.Sightings.Any(s => s.TimeMs >= from && s.TimeMs <= to && TooFarToHaveMadeIt(s))))
             {
                 unseen.Add(visit.VisitId);
             }
         }
 
         return unseen;
+
+        bool TooFarToHaveMadeIt(Sighting s)
+        {
+            var apart = s.TimeMs < change.FromMs ? change.FromMs - s.TimeMs : Math.Max(0, s.TimeMs - change.ToMs);
+            return bin.Area.DistanceTo(s.Body) > settings.BodyReach + (settings.WalkingSpeed * apart / 1000.0);
+        }
     }
 
     /// <summary>
@@ -406,13 +435,17 @@ public static partial class CartFusion
     /// <summary>
     /// A change that sums up what happened while its bin was not watched (the cell was silent). Who was near
     /// when it ended says nothing: only a visit that reached into the bin while it was silent can have made it.
-    /// Exactly one such visit still on the floor: the change settles what it took. Otherwise nobody pays.
+    /// Exactly one such visit, and still on the floor: the change settles what it took. Otherwise nobody pays
+    /// (one that has already left and been settled may have taken all of it or part).
     /// </summary>
     private static FusionState AttributeUnwatched(FusionState state, Bin bin, ShelfChanged change, StoreLayout layout, FusionSettings settings)
     {
         var reason = SilentReachReason(bin.Id);
-        var reachers = state.Visits.Values.Where(v => v.ReviewReasons.Contains(reason)).ToList();
-        if (reachers.Count == 1 && change.DeltaGrams < 0)
+        var reached = state.SilentReaches.GetValueOrDefault(bin.Id)?.ToHashSet(StringComparer.Ordinal) ?? [];
+        var reachers = state.Visits.Values.Where(v => v.ReviewReasons.Contains(reason) || reached.Contains(v.VisitId)).ToList();
+        var gone = reached.Where(v => !state.Visits.ContainsKey(v)).ToList();
+        state = state with { SilentReaches = state.SilentReaches.Remove(bin.Id) };
+        if (reachers.Count == 1 && gone.Count == 0 && change.DeltaGrams < 0)
         {
             var visit = reachers[0].Resolved(reason);
             state = state with { Visits = state.Visits.SetItem(visit.VisitId, visit) };
@@ -420,7 +453,8 @@ public static partial class CartFusion
         }
 
         var detail = $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}) over {(change.ToMs - change.FromMs) / 1000} s while the bin was not watched";
-        return state with { Alerts = state.Alerts.Add(new FloorAlert("unwatched-change", change.DeviceTimeMs, reachers.Count == 0 ? $"{detail}: nobody reached in then" : $"{detail}: {string.Join(", ", reachers.Select(r => r.VisitId))} reached in then, in review")) };
+        var who = reachers.Select(r => r.VisitId).Concat(gone.Select(v => $"{v} (settled)")).ToList();
+        return state with { Alerts = state.Alerts.Add(new FloorAlert("unwatched-change", change.DeviceTimeMs, who.Count == 0 ? $"{detail}: nobody reached in then" : $"{detail}: {string.Join(", ", who)} reached in then, in review")) };
     }
 
     /// <summary>The review reason of a visit that reached into a bin while its weight sensor was silent.</summary>

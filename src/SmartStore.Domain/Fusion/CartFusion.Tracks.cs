@@ -27,13 +27,14 @@ public static partial class CartFusion
 
     private static FusionState Enter(FusionState state, GateCrossed crossed, FusionSettings settings)
     {
-        var track = state.Tracks.GetValueOrDefault(crossed.TrackId) ?? new Track(crossed.TrackId, [], [], false);
+        var track = (state.Tracks.GetValueOrDefault(crossed.TrackId) ?? new Track(crossed.TrackId, [], [], false)) with { EnteredGate = crossed.GateId, EnteredMs = crossed.DeviceTimeMs };
         var binding = AdmissionBinding.Bind(state.Admissions, crossed, settings);
         switch (binding)
         {
             case AdmissionBinding.Nobody:
                 var alert = new FloorAlert("tailgating", crossed.DeviceTimeMs, $"track {crossed.TrackId} entered through {crossed.GateId} without an admission");
-                return state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [] }), Alerts = state.Alerts.Add(alert) };
+                state = state with { Alerts = state.Alerts.Add(alert) };
+                return BesideTheAdmitted(state, track, settings) ?? state with { Tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = [] }) };
             case AdmissionBinding.Doubt doubt:
                 // Never guess whose companion this is: the track may be any of them, and what it picks goes to review.
                 var candidates = doubt.Candidates.Select(a => a.VisitId).ToImmutableHashSet(StringComparer.Ordinal);
@@ -44,6 +45,33 @@ public static partial class CartFusion
             default:
                 throw new InvalidOperationException($"Unknown admission binding {binding.GetType().Name}.");
         }
+    }
+
+    /// <summary>
+    /// Someone nobody was admitted for crossed side by side with someone who took an admission: one of the two is
+    /// the tailgater, and the lane's order cannot say which. Both may be that visit's person, so both tracks are in
+    /// doubt: what either takes goes to review, never onto the visit's cart, nor onto someone else's as unseen.
+    /// </summary>
+    private static FusionState? BesideTheAdmitted(FusionState state, Track track, FusionSettings settings)
+    {
+        var beside = state.Tracks.Values
+            .Where(t => t.TrackId != track.TrackId && t.Visits.Count > 0 && t.EnteredGate == track.EnteredGate
+                && t.EnteredMs is { } at && Math.Abs(track.EnteredMs!.Value - at) <= settings.SideBySideMs)
+            .ToList();
+        if (beside.Count == 0)
+        {
+            return null;
+        }
+
+        var visits = beside.SelectMany(t => t.Visits).ToImmutableHashSet(StringComparer.Ordinal);
+        var tracks = state.Tracks.SetItem(track.TrackId, track with { Visits = visits, Doubtful = true });
+        foreach (var other in beside)
+        {
+            tracks = tracks.SetItem(other.TrackId, other with { Doubtful = true });
+        }
+
+        var detail = $"track {track.TrackId} crossed {track.EnteredGate} beside {string.Join(", ", beside.Select(t => t.TrackId))} with one admission for them: either may be {string.Join(", ", visits.Order(StringComparer.Ordinal))}";
+        return state with { Tracks = tracks, Alerts = state.Alerts.Add(new FloorAlert("admission-ambiguous", track.EnteredMs!.Value, detail)) };
     }
 
     private static ImmutableList<OpenAdmission> Consume(ImmutableList<OpenAdmission> admissions, OpenAdmission admission) =>
@@ -79,7 +107,14 @@ public static partial class CartFusion
     public static FusionState SensorSilent(FusionState state, string binId, bool silent)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state with { SilentBins = silent ? state.SilentBins.Add(binId) : state.SilentBins.Remove(binId) };
+        if (!silent)
+        {
+            return state with { SilentBins = state.SilentBins.Remove(binId) };
+        }
+
+        // A new silence starts with nobody having reached in; a repeated report of the same one keeps who did.
+        var reaches = state.SilentBins.Contains(binId) ? state.SilentReaches : state.SilentReaches.Remove(binId);
+        return state with { SilentBins = state.SilentBins.Add(binId), SilentReaches = reaches };
     }
 
     private static FusionState FlagReachIntoSilentBin(FusionState state, PersonSeen seen, StoreLayout layout, FusionSettings settings)
@@ -99,12 +134,14 @@ public static partial class CartFusion
 
         var reason = SilentReachReason(bin.Id);
         var visits = state.Visits;
+        var reached = state.SilentReaches.GetValueOrDefault(bin.Id) ?? ImmutableSortedSet<string>.Empty.WithComparer(StringComparer.Ordinal);
         foreach (var visitId in track.Visits.Where(visits.ContainsKey))
         {
             visits = visits.SetItem(visitId, visits[visitId].NeedsReview(reason));
+            reached = reached.Add(visitId);
         }
 
-        return ReferenceEquals(visits, state.Visits) ? state : state with { Visits = visits };
+        return ReferenceEquals(visits, state.Visits) ? state : state with { Visits = visits, SilentReaches = state.SilentReaches.SetItem(bin.Id, reached) };
     }
 
     private static FusionState See(FusionState state, PersonSeen seen, FusionSettings settings)

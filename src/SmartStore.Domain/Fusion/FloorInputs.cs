@@ -49,8 +49,18 @@ public sealed record FusionSettings
     /// <summary>An identified payer needs at least this long from the barrier to the gate line: anyone crossing sooner was already past it.</summary>
     public long PayerCrossesAfterMs { get; init; } = 500;
 
+    /// <summary>
+    /// Two people crossing a single-lane gate's line closer together than this went through side by side or on
+    /// each other's heels: the lane's order cannot say which of them the barrier let in (a person following
+    /// another through a lane is at least a body's depth behind, some 25 cm: about 0.2 s at walking pace).
+    /// </summary>
+    public long SideBySideMs { get; init; } = 200;
+
     /// <summary>A track not seen for this long before a change (and not gone) was out of sight at that moment.</summary>
     public long OutOfSightMs { get; init; } = 1_500;
+
+    /// <summary>How fast a shopper may walk (metres per second): how far from a bin a sighting a moment before or after its change must be to clear them of it.</summary>
+    public double WalkingSpeed { get; init; } = 1.5;
 
     /// <summary>
     /// A weight change whose window spans longer than this is the sum of what happened while the bin was not

@@ -19,6 +19,12 @@ public sealed record FusionState(
     /// <summary>Bins whose load cell has gone silent: a pick there cannot be weighed.</summary>
     public ImmutableHashSet<string> SilentBins { get; init; } = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per bin, every visit that reached into it during its current silence, settled ones too: a visit that has
+    /// left may still have taken part of what the bin lost, so it must count when the silence is summed up.
+    /// </summary>
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> SilentReaches { get; init; } = ImmutableSortedDictionary<string, ImmutableSortedSet<string>>.Empty.WithComparers(StringComparer.Ordinal);
+
     /// <summary>The store-wide track a camera's track id stands for.</summary>
     public string Resolve(string trackId) => Aliases.TryGetValue(trackId, out var canonical) ? canonical : trackId;
 

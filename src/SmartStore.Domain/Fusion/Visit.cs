@@ -35,6 +35,11 @@ public sealed record Track(string TrackId, ImmutableHashSet<string> Visits, Immu
 {
     public bool Doubtful { get; init; }
 
+    /// <summary>The entry gate the track came in through, and when: who crossed right beside it.</summary>
+    public string? EnteredGate { get; init; }
+
+    public long? EnteredMs { get; init; }
+
     public Sighting? Last => Sightings.IsEmpty ? null : Sightings[^1];
 }
 
