@@ -202,6 +202,28 @@ public sealed class HardCaseTests
     }
 
     /// <summary>
+    /// Ben is seen reaching into the cola bin while its cell is dead; Ana, inside too, is seen by no camera during the
+    /// silence (hers was down as well). The cell comes back two colas short: Ana may have taken one, so Ben is not
+    /// charged for both, and both are for an operator to confirm.
+    /// </summary>
+    [Fact]
+    public void A_silence_summed_up_while_someone_else_was_out_of_sight_is_charged_to_nobody()
+    {
+        var settings = new FusionSettings();
+        var hand = At(ColaBin) with { Y = 2.05 };
+        var state = CartFusion.SensorSilent(new FloorScript().Grant(0, "v-ana").In(600, "t-ana").Grant(2_000, "v-ben").In(2_600, "t-ben").Run(), ColaBin, silent: true);
+        state = CartFusion.Apply(state, new PersonSeen("cam-sw", 901, 30_000, "t-ben", At(ColaBin), hand), Store, settings);
+        state = CartFusion.SensorSilent(state, ColaBin, silent: false);
+        state = CartFusion.Apply(state, new ShelfChanged($"ws-{ColaBin}", 99, 40_300, ColaBin, "revived", -700, 15_000, 40_300), Store, settings);
+        state = CartFusion.AdvanceTo(state, long.MaxValue, Store, settings);
+
+        Assert.Equal(0, state.Visits["v-ben"].Cart.TotalUnits);
+        Assert.Equal(0, state.Visits["v-ana"].Cart.TotalUnits);
+        Assert.Contains(state.Visits["v-ben"].ReviewReasons, r => r.Contains("weight sensor was silent", StringComparison.Ordinal));
+        Assert.Contains(state.Visits["v-ana"].ReviewReasons, r => r.Contains("unseen while its weight sensor was silent", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// The camera over the cola bin is down. Ana was last seen a second before the pick, a metre short of the bin and
     /// walking up to it; Ben is in sight at the far end of the store throughout. The pick is Ana's to confirm.
     /// </summary>

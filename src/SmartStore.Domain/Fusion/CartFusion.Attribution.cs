@@ -445,7 +445,11 @@ public static partial class CartFusion
         var reachers = state.Visits.Values.Where(v => v.ReviewReasons.Contains(reason) || reached.Contains(v.VisitId)).ToList();
         var gone = reached.Where(v => !state.Visits.ContainsKey(v)).ToList();
         state = state with { SilentReaches = state.SilentReaches.Remove(bin.Id) };
-        if (reachers.Count == 1 && gone.Count == 0 && change.DeltaGrams < 0)
+
+        // The one seen reaching in pays only if nobody could have reached in unseen: a shopper no camera placed away
+        // from the bin during the silence (its camera down too) may have taken some of what is missing.
+        var unseen = OutOfSight(state, bin, change, settings).Where(v => reachers.All(r => r.VisitId != v)).ToList();
+        if (reachers.Count == 1 && gone.Count == 0 && unseen.Count == 0 && change.DeltaGrams < 0)
         {
             var visit = reachers[0].Resolved(reason);
             state = state with { Visits = state.Visits.SetItem(visit.VisitId, visit) };
@@ -453,7 +457,15 @@ public static partial class CartFusion
         }
 
         var detail = $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}) over {(change.ToMs - change.FromMs) / 1000} s while the bin was not watched";
-        var who = reachers.Select(r => r.VisitId).Concat(gone.Select(v => $"{v} (settled)")).ToList();
+        var unseenReason = $"may have reached into {bin.Id} unseen while its weight sensor was silent: a pick may be missing";
+        var visits = state.Visits;
+        foreach (var visitId in reachers.Count > 0 ? unseen : [])
+        {
+            visits = visits.SetItem(visitId, visits[visitId].NeedsReview(unseenReason));
+        }
+
+        state = state with { Visits = visits };
+        var who = reachers.Select(r => r.VisitId).Concat(gone.Select(v => $"{v} (settled)")).Concat(reachers.Count > 0 ? unseen.Select(v => $"{v} (out of sight)") : []).ToList();
         return state with { Alerts = state.Alerts.Add(new FloorAlert("unwatched-change", change.DeviceTimeMs, who.Count == 0 ? $"{detail}: nobody reached in then" : $"{detail}: {string.Join(", ", who)} reached in then, in review")) };
     }
 
