@@ -56,8 +56,11 @@ internal static class Episodes
 
     private static Bin Pick(StoreWorld w, int n, int offset = 0)
     {
+        // Episode n starts its search n × 5 bins along, wrapping round: the mixed presets number their episodes
+        // past 100, and without the wrap every one of those fell back to the first stocked bin, so a dead-sensor
+        // episode and a camera-outage episode happened at the same bin by accident.
         var bins = PlainBins(w.Layout);
-        return bins.Skip((n * 5) + offset).Concat(bins).First(b => w.Stock[b.Id].GetValueOrDefault(Sku(b)) >= 4);
+        return bins.Skip(((n * 5) + offset) % bins.Count).Concat(bins).First(b => w.Stock[b.Id].GetValueOrDefault(Sku(b)) >= 4);
     }
 
     /// <summary>Starts a payer's visit alone: identified, crossed in; returns (visit, track, time inside).</summary>
