@@ -9,7 +9,7 @@ namespace SmartStore.Node.Hosting;
 
 /// <summary>
 /// What a running node publishes (retained) on <c>smartstore/{store}/node/health</c>: its transport's
-/// counters, every rejection by reason, entries, receipts, reviews and alerts. An operator or a monitor reads
+/// counters, every rejection by reason, entries, receipts, reviews, alerts and face entry's figures. An operator or a monitor reads
 /// it with any MQTT client; the retained copy answers at once.
 /// </summary>
 public sealed record HealthReport(
@@ -39,6 +39,9 @@ public sealed record HealthReport(
     long Declined,
     IReadOnlyDictionary<string, long> Alerts)
 {
+    /// <summary>Face entry: frames analysed, identifications, refusals by reason and decision latency (null: face entry off).</summary>
+    public FaceEntrySummary? Faces { get; init; }
+
     public static HealthReport From(string store, string node, DateTimeOffset at, MqttTransportStatus transport, HealthSummary health, ReceiptBook receipts)
     {
         ArgumentNullException.ThrowIfNull(transport);

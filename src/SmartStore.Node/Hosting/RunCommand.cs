@@ -108,7 +108,10 @@ internal static class RunCommand
     private static async Task PublishHealthAsync(MqttTransport transport, StoreNode node, StoreLayout layout, string nodeId, CancellationToken cancellationToken)
     {
         var status = await transport.StatusAsync(cancellationToken);
-        var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, node.Health.Snapshot(), node.Receipts);
+        var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, node.Health.Snapshot(), node.Receipts) with
+        {
+            Faces = node.FaceEntryOn ? node.Health.Faces.Summary() : null,
+        };
 
         // Not awaited to the broker's answer: a broker that is away must not stop the node reporting locally.
         _ = transport.PublishAsync(Topics.NodeHealth(layout.StoreId), report.ToJson(), retain: true, cancellationToken).AsTask()

@@ -154,6 +154,9 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     public Task<AccountReply> EnrolAsync(string shopperId, string name, string faceTemplateRef, string paymentToken, DateTimeOffset? consentedAt, CancellationToken cancellationToken = default) =>
         AskAccountAsync(shopperId, new AccountCommand.Enrol(name, faceTemplateRef, paymentToken, consentedAt), cancellationToken);
 
+    /// <summary>Whether this node identifies shoppers from gate-camera frames (its vision models are configured).</summary>
+    public bool FaceEntryOn => _services.Faces is not null;
+
     /// <summary>Enrolled face templates in this node's gallery.</summary>
     public int GallerySize => _services.Accounts.Gallery.Count;
 
