@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
@@ -8,6 +6,7 @@ using SmartStore.Vision;
 using SmartStore.Vision.Alignment;
 using SmartStore.Vision.Detection;
 using SmartStore.Vision.Embedding;
+using SmartStore.Vision.Models;
 using SmartStore.Vision.Pipeline;
 
 namespace SmartStore.Benchmarks.Vision;
@@ -47,10 +46,12 @@ public class FacePipelineBenchmarks : IDisposable
         };
         _minScore = options.Quality.MinDetectionScore;
         _pipeline = new FacePipeline(options);
-        _detectorSession = OpenSession(options.DetectorModelPath, "face detector", options);
-        _embedderSession = OpenSession(options.EmbedderModelPath, "face embedder", options);
-        _detector = Construct<YuNetDetector>(_detectorSession);
-        _embedder = Construct<FaceEmbedder>(_embedderSession);
+        // The stages alone, built from the same internals the pipeline builds them from (Vision grants them to
+        // the benchmarks), with its session settings.
+        _detectorSession = InferenceSessions.Open(options.DetectorModelPath, "face detector", options);
+        _embedderSession = InferenceSessions.Open(options.EmbedderModelPath, "face embedder", options);
+        _detector = new YuNetDetector(_detectorSession);
+        _embedder = new FaceEmbedder(_embedderSession);
 
         var original = FaceData.Bytes("obama/obama-1.jpg");
         _encoded = Image.StartsWith("gate", StringComparison.Ordinal) ? GateFrame(original) : original;
@@ -91,20 +92,6 @@ public class FacePipelineBenchmarks : IDisposable
         Cv2.CopyMakeBorder(resized, frame, top, 480 - resized.Height - top, left, 640 - resized.Width - left, BorderTypes.Constant, Scalar.All(96));
         return frame.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
     }
-
-    // SmartStore.Vision builds its sessions, detector and embedder only inside FacePipeline (their constructors
-    // are internal, and it grants internals to its own tests alone). Timing a stage alone needs them on their
-    // own, so they are made here by reflection from the same code the pipeline runs, with its session settings;
-    // a renamed member fails the set-up loudly rather than timing something else.
-    private static InferenceSession OpenSession(string path, string role, VisionOptions options)
-    {
-        var sessions = typeof(FacePipeline).Assembly.GetType("SmartStore.Vision.Models.InferenceSessions", throwOnError: true)!;
-        var open = sessions.GetMethod("Open", BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(sessions.FullName, "Open");
-        return (InferenceSession)open.Invoke(null, [path, role, options, null])!;
-    }
-
-    private static T Construct<T>(InferenceSession session) =>
-        (T)Activator.CreateInstance(typeof(T), BindingFlags.NonPublic | BindingFlags.Instance, binder: null, [session], CultureInfo.InvariantCulture)!;
 
     public void Dispose()
     {
