@@ -6,6 +6,7 @@ using SmartStore.Node.Hosting;
 using SmartStore.Node.Persistence;
 using SmartStore.Payments;
 using SmartStore.Simulator.Generation;
+using SmartStore.Simulator.Replay;
 using SmartStore.Testing;
 using SmartStore.Vision;
 using Xunit;
@@ -24,8 +25,7 @@ public sealed class FaceEntryTests : IAsyncLifetime
     private readonly string _folder = Directory.CreateTempSubdirectory("smartstore-faces-").FullName;
     private InProcessTransport _transport = new();
     private StoreNode _node = null!;
-    private long _seq;
-    private long _clock = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+    private readonly GateCamera _camera = new(Layout.StoreId, "gate-in");
 
     private StoreNodeOptions Options => new(Layout)
     {
@@ -156,7 +156,7 @@ public sealed class FaceEntryTests : IAsyncLifetime
     {
         var topic = Topics.For(Layout.StoreId, DeviceKind.GateCamera, "gate-in");
         Assert.Equal(Delivery.Rejected, await _transport.SendAsync(topic, "not a frame"u8.ToArray()));
-        var header = new GateFrameHeader(1, "gate-in", ++_seq, _clock, null);
+        var header = _camera.NextHeader();
         Assert.Equal(Delivery.Rejected, await _transport.SendAsync(topic, GateFrameCodec.Write(header, "not a jpeg"u8)));
         Assert.Equal(Delivery.Rejected, await _transport.SendAsync(topic, GateFrameCodec.Write(header with { Device = "gate-out" }, FaceData.Bytes("obama/obama-1.jpg"))));
         Assert.Equal(Delivery.Rejected, await _transport.SendAsync(Topics.For(Layout.StoreId, DeviceKind.GateCamera, "gate-9"), GateFrameCodec.Write(header with { Device = "gate-9" }, FaceData.Bytes("obama/obama-1.jpg"))));
@@ -176,7 +176,7 @@ public sealed class FaceEntryTests : IAsyncLifetime
     {
         var topic = Topics.For(Layout.StoreId, DeviceKind.GateCamera, "gate-in");
         var frame = GateCameraFrames.Walking(FaceData.Bytes("_multi/unknown-lin-manuel-miranda.png"), 1, seed: 1)[0];
-        var flood = Enumerable.Range(1, 60).Select(i => GateFrameCodec.Write(new GateFrameHeader(1, "gate-in", ++_seq, _clock + i, null), frame)).ToList();
+        var flood = Enumerable.Range(1, 60).Select(i => GateFrameCodec.Write(_camera.NextHeader(offsetMs: i), frame)).ToList();
         var outcomes = await Task.WhenAll(flood.Select(f => _transport.SendAsync(topic, f).AsTask()));
 
         var dropped = outcomes.Count(o => o == Delivery.Rejected);
@@ -206,29 +206,8 @@ public sealed class FaceEntryTests : IAsyncLifetime
     }
 
     /// <summary>Sends the frames as the entry gate's camera would, 200 ms apart, and returns the gate's answer.</summary>
-    private async Task<GateCommand> WalkUpAsync(IReadOnlyList<byte[]> frames, int? party = null, long afterMs = 5_000)
-    {
-        _clock += afterMs;
-        var topic = Topics.For(Layout.StoreId, DeviceKind.GateCamera, "gate-in");
-        foreach (var frame in GateCameraFrames.Publish("gate-in", _seq + 1, _clock, 200, frames, party))
-        {
-            Assert.Equal(Delivery.Accepted, await _transport.SendAsync(topic, frame));
-        }
-
-        var walkStarted = _clock;
-        _seq += frames.Count;
-        _clock += frames.Count * 200;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        GateCommand answer;
-        do
-        {
-            // An answer to frames sent before this walk (a flood still being analysed) is not this walk's answer.
-            answer = GateCommand.FromJson((await _transport.Commands.ReadAsync(timeout.Token)).Payload.Span)!;
-        }
-        while (answer.Ts < walkStarted);
-
-        return answer;
-    }
+    private async Task<GateCommand> WalkUpAsync(IReadOnlyList<byte[]> frames, int? party = null, long afterMs = 5_000) =>
+        (await _camera.WalkUpAsync(_transport, frames, party, afterMs)).Answer;
 }
 
 /// <summary>

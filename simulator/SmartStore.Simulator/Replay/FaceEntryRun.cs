@@ -139,7 +139,7 @@ public static class FaceEntryRun
             }
 
             await PadGalleryAsync(node, options, progress, cancellationToken);
-            var player = new GatePlayer(node, transport, layout.StoreId, gate);
+            var camera = new GateCamera(layout.StoreId, gate);
             var attempts = new List<GateAttempt>();
             var random = new Random(options.Seed);
             var frames = 0;
@@ -149,7 +149,7 @@ public static class FaceEntryRun
                 foreach (var person in people)
                 {
                     var shots = GateCameraFrames.Walking(File.ReadAllBytes(heldOut[person]), options.FramesPerWalk, random.Next());
-                    attempts.Add(await player.WalkUpAsync("enrolled", heldOut[person], person, shots, null, cancellationToken));
+                    attempts.Add(await WalkUpAsync(node, transport, camera, "enrolled", heldOut[person], person, shots, cancellationToken));
                     frames += shots.Count;
                 }
             }
@@ -159,7 +159,7 @@ public static class FaceEntryRun
                 for (var walk = 0; walk < options.WalksPerPerson; walk++)
                 {
                     var shots = GateCameraFrames.Walking(File.ReadAllBytes(stranger), options.FramesPerWalk, random.Next());
-                    attempts.Add(await player.WalkUpAsync("unknown", stranger, null, shots, null, cancellationToken));
+                    attempts.Add(await WalkUpAsync(node, transport, camera, "unknown", stranger, null, shots, cancellationToken));
                     frames += shots.Count;
                 }
             }
@@ -167,7 +167,7 @@ public static class FaceEntryRun
             foreach (var person in people)
             {
                 var still = GateCameraFrames.Still(File.ReadAllBytes(heldOut[person]), options.FramesPerWalk);
-                attempts.Add(await player.WalkUpAsync("replayed-still", heldOut[person], null, still, null, cancellationToken));
+                attempts.Add(await WalkUpAsync(node, transport, camera, "replayed-still", heldOut[person], null, still, cancellationToken));
                 frames += still.Count;
             }
 
@@ -202,34 +202,13 @@ public static class FaceEntryRun
         await node.EnrolTemplateAsync(shopperId, template, consent, cancellationToken);
     }
 
-    /// <summary>The entry gate's camera: publishes frames and waits for the gate's answer.</summary>
-    private sealed class GatePlayer(StoreNode node, InProcessTransport transport, string store, string gate)
+    /// <summary>One walk-up, judged on its own: apart by more than the burst window and every quiet time.</summary>
+    private static async Task<GateAttempt> WalkUpAsync(StoreNode node, InProcessTransport transport, GateCamera camera, string kind, string photo, string? expected, IReadOnlyList<byte[]> frames, CancellationToken cancellationToken)
     {
-        private long _seq;
-        private long _clock = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var (answer, latency) = await camera.WalkUpAsync(transport, frames, party: null, afterMs: 30_000, cancellationToken);
 
-        public async Task<GateAttempt> WalkUpAsync(string kind, string photo, string? expected, IReadOnlyList<byte[]> frames, int? party, CancellationToken cancellationToken)
-        {
-            // Apart by more than the burst window and every quiet time: each walk-up is judged on its own.
-            _clock += 30_000;
-            var topic = Topics.For(store, DeviceKind.GateCamera, gate);
-            var published = GateCameraFrames.Publish(gate, _seq + 1, _clock, 200, frames, party);
-            _seq += frames.Count;
-            _clock += frames.Count * 200;
-            long lastSent = 0;
-            foreach (var frame in published)
-            {
-                lastSent = Stopwatch.GetTimestamp();
-                await transport.SendAsync(topic, frame, cancellationToken);
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(60));
-            var answer = GateCommand.FromJson((await transport.Commands.ReadAsync(timeout.Token)).Payload.Span)!;
-            var latency = Stopwatch.GetElapsedTime(lastSent).TotalMilliseconds;
-            // The gate is told the visit, not the shopper: who was let in is read back from the visit.
-            var admitted = answer.Command == GateCommand.Open ? (await node.GetVisitAsync(answer.Visit!, cancellationToken)).State.PayerId : null;
-            return new GateAttempt(kind, Path.GetFileName(photo), expected, answer.Command, admitted, answer.Reason, latency);
-        }
+        // The gate is told the visit, not the shopper: who was let in is read back from the visit.
+        var admitted = answer.Command == GateCommand.Open ? (await node.GetVisitAsync(answer.Visit!, cancellationToken)).State.PayerId : null;
+        return new GateAttempt(kind, Path.GetFileName(photo), expected, answer.Command, admitted, answer.Reason, latency.TotalMilliseconds);
     }
 }
