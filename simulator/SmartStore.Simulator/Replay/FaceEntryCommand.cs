@@ -68,11 +68,12 @@ internal static class FaceEntryCommand
         table.AddRow("replayed stills refused", $"{report.StillsRefused} of {report.StillAttempts}");
         table.AddRow("frames analysed per second", report.FramesPerSecond.ToString("0.0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
-        AnsiConsole.Write(new BarChart().Label("gate decision latency, last frame received → gate command (ms)").WithMaxValue(Math.Max(1, report.LatencyPercentile(1.0)))
-            .AddItem("p50", Math.Round(report.LatencyPercentile(0.50), 1), Color.Green)
-            .AddItem("p95", Math.Round(report.LatencyPercentile(0.95), 1), Color.Yellow)
-            .AddItem("p99", Math.Round(report.LatencyPercentile(0.99), 1), Color.Red)
-            .AddItem("max", Math.Round(report.LatencyPercentile(1.0), 1), Color.Grey));
+        var latency = report.Latency;
+        AnsiConsole.Write(new BarChart().Label("gate decision latency, last frame received → gate command (ms)").WithMaxValue(Math.Max(1, latency.Max))
+            .AddItem("p50", Math.Round(latency.P50, 1), Color.Green)
+            .AddItem("p90", Math.Round(latency.P90, 1), Color.Yellow)
+            .AddItem("p99", Math.Round(latency.P99, 1), Color.Red)
+            .AddItem("max", Math.Round(latency.Max, 1), Color.Grey));
         foreach (var refused in report.RefusedAtEnrolment)
         {
             AnsiConsole.MarkupLine($"  refused at enrolment (not walked up with): {Markup.Escape(refused)}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using SmartStore.Domain.Layouts;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
@@ -7,6 +8,7 @@ using SmartStore.Node.Hosting;
 using SmartStore.Node.Persistence;
 using SmartStore.Payments;
 using SmartStore.Simulator.Generation;
+using SmartStore.Simulator.Reports;
 using SmartStore.Vision;
 using SmartStore.Vision.Embedding;
 
@@ -58,15 +60,13 @@ public sealed record FaceEntryReport(int Enrolled, int GallerySize, IReadOnlyLis
 
     public int StillsRefused => Attempts.Count(a => a.Kind == "replayed-still" && a.Command == GateCommand.Deny);
 
-    public double P50Ms => LatencyPercentile(0.50);
+    /// <summary>The gate's decision latency over every walk-up (the report's own percentiles, as for entry decisions).</summary>
+    [JsonIgnore]
+    public LatencySummary Latency => Scoring.Summarise(Attempts.Select(a => a.LatencyMs));
 
-    public double P99Ms => LatencyPercentile(0.99);
+    public double P50Ms => Latency.P50;
 
-    public double LatencyPercentile(double q)
-    {
-        var sorted = Attempts.Select(a => a.LatencyMs).Order().ToList();
-        return sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
-    }
+    public double P99Ms => Latency.P99;
 }
 
 /// <summary>

@@ -76,30 +76,26 @@ public sealed class ShopperKeyVault
     public byte[]? Find(string shopperId)
     {
         using var db = Connect();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT wrapped FROM shopper_keys WHERE shopper_id = $id";
-        command.Parameters.AddWithValue("$id", shopperId);
-        return command.ExecuteScalar() is byte[] wrapped ? Unwrap(wrapped, shopperId) : null;
+        return Find(db, shopperId);
     }
 
-    /// <summary>The shopper's key, issued now if they have none.</summary>
+    /// <summary>The shopper's key, issued now if they have none (one connection for the look-up and the issue).</summary>
     public byte[] GetOrCreate(string shopperId)
     {
-        if (Find(shopperId) is { } existing)
+        using var db = Connect();
+        if (Find(db, shopperId) is { } existing)
         {
             return existing;
         }
 
-        var key = RandomNumberGenerator.GetBytes(KeyBytes);
-        using var db = Connect();
         using var command = db.CreateCommand();
         command.CommandText = "INSERT INTO shopper_keys (shopper_id, wrapped) VALUES ($id, $wrapped) ON CONFLICT (shopper_id) DO NOTHING";
         command.Parameters.AddWithValue("$id", shopperId);
-        command.Parameters.AddWithValue("$wrapped", Wrap(key, shopperId));
+        command.Parameters.AddWithValue("$wrapped", Wrap(RandomNumberGenerator.GetBytes(KeyBytes), shopperId));
         command.ExecuteNonQuery();
 
         // Another writer may have won the race: the key in the vault is the key.
-        return Find(shopperId) ?? throw new InvalidOperationException($"The key of {shopperId} could not be stored.");
+        return Find(db, shopperId) ?? throw new InvalidOperationException($"The key of {shopperId} could not be stored.");
     }
 
     /// <summary>Destroys the shopper's key: its row is deleted and its bytes overwritten in the file.</summary>
@@ -126,6 +122,14 @@ public sealed class ShopperKeyVault
         }
 
         return ids;
+    }
+
+    private byte[]? Find(SqliteConnection db, string shopperId)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT wrapped FROM shopper_keys WHERE shopper_id = $id";
+        command.Parameters.AddWithValue("$id", shopperId);
+        return command.ExecuteScalar() is byte[] wrapped ? Unwrap(wrapped, shopperId) : null;
     }
 
     private SqliteConnection Connect()

@@ -74,7 +74,14 @@ public sealed class FaceEntryActor : ReceiveActor
         });
     }
 
-    private string Camera => $"{_gate.Id}:camera";
+    private string Camera => CameraOf(_gate);
+
+    /// <summary>The gate camera's device id (in health, and on the floor's entry records): its gate's, marked.</summary>
+    public static string CameraOf(Gate gate)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        return $"{gate.Id}:camera";
+    }
 
     private void Analyse(GateFrame frame)
     {

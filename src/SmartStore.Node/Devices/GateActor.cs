@@ -70,7 +70,7 @@ public sealed class GateActor : ReceiveActor
                 return;
             }
 
-            services.Health.DeviceSeen($"{gate.Id}:camera");
+            services.Health.DeviceSeen(FaceEntryActor.CameraOf(gate));
             _camera ??= Context.ActorOf(Props.Create(() => new FaceEntryActor(gate, services, services.Faces)), "camera");
             _camera.Forward(frame);
         });
