@@ -160,13 +160,49 @@ public sealed class FusionScenarioTests
     public void A_hand_in_a_bin_whose_sensor_is_silent_sends_the_visit_to_review()
     {
         var settings = new FusionSettings();
-        var state = CartFusion.SensorSilent(TwoShoppers().Run(), ColaBin, silent: true);
+        var state = CartFusion.SensorSilent(TwoShoppers().Run(), ColaBin, silent: true, 19_000, Store, settings);
 
         state = CartFusion.Apply(state, new PersonSeen("cam-sw", 900, 20_000, "t-ana", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
-        var revived = CartFusion.Apply(CartFusion.SensorSilent(state, ColaBin, silent: false), new PersonSeen("cam-sw", 901, 21_000, "t-ben", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
+        var revived = CartFusion.Apply(CartFusion.SensorSilent(state, ColaBin, silent: false, 20_500, Store, settings), new PersonSeen("cam-sw", 901, 21_000, "t-ben", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
 
         Assert.Contains(state.Visits["v-ana"].ReviewReasons, r => r.Contains("weight sensor was silent", StringComparison.Ordinal));
         Assert.Empty(revived.Visits["v-ben"].ReviewReasons);
+    }
+
+    /// <summary>
+    /// Cameras lag the scales: the cell's first reading after its silence (20.5 s) reaches the floor before the frame
+    /// that saw Ana's hand in the bin at 20.2 s. The silence ends at 20.5 s in event time, so the hand still counts.
+    /// </summary>
+    [Fact]
+    public void A_hand_seen_just_before_a_silent_cell_speaks_again_counts_even_when_its_frame_arrives_after()
+    {
+        var settings = new FusionSettings();
+        var state = CartFusion.SensorSilent(TwoShoppers().Run(), ColaBin, silent: true, 19_000, Store, settings, sinceMs: 14_000);
+        state = CartFusion.SensorSilent(state, ColaBin, silent: false, 20_500, Store, settings);
+
+        state = CartFusion.Apply(state, new PersonSeen("cam-sw", 900, 20_200, "t-ana", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
+        state = CartFusion.Apply(state, new PersonSeen("cam-sw", 901, 20_600, "t-ben", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
+
+        Assert.Contains(state.Visits["v-ana"].ReviewReasons, r => r.Contains("weight sensor was silent", StringComparison.Ordinal));
+        Assert.Empty(state.Visits["v-ben"].ReviewReasons);
+        Assert.DoesNotContain(ColaBin, CartFusion.AdvanceTo(state, 20_700, Store, settings).SilentBins);
+    }
+
+    /// <summary>
+    /// A silence is noticed only seconds after the cell's last reading: Ana reached in at 16 s, the silence was reported
+    /// at 19 s naming 14 s as its start. Her sighting, already folded, is looked at again.
+    /// </summary>
+    [Fact]
+    public void A_hand_in_a_bin_before_its_silence_was_noticed_but_after_its_last_reading_counts()
+    {
+        var settings = new FusionSettings();
+        var state = CartFusion.Apply(TwoShoppers().Run(), new PersonSeen("cam-sw", 900, 16_000, "t-ana", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
+        state = CartFusion.Apply(state, new PersonSeen("cam-sw", 901, 13_000, "t-ben", At(ColaBin), At(ColaBin) with { Y = 2.05 }), Store, settings);
+
+        state = CartFusion.SensorSilent(state, ColaBin, silent: true, 19_000, Store, settings, sinceMs: 14_000);
+
+        Assert.Contains(state.Visits["v-ana"].ReviewReasons, r => r.Contains("weight sensor was silent", StringComparison.Ordinal));
+        Assert.Empty(state.Visits["v-ben"].ReviewReasons);
     }
 
     [Fact]

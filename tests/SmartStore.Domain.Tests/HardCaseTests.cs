@@ -174,11 +174,11 @@ public sealed class HardCaseTests
     {
         var settings = new FusionSettings();
         var hand = At(ColaBin) with { Y = 2.05 };
-        var state = CartFusion.SensorSilent(new FloorScript().Grant(0, "v-ana").In(600, "t-ana").Grant(2_000, "v-ben").In(2_600, "t-ben").Run(), ColaBin, silent: true);
+        var state = CartFusion.SensorSilent(new FloorScript().Grant(0, "v-ana").In(600, "t-ana").Grant(2_000, "v-ben").In(2_600, "t-ben").Run(), ColaBin, silent: true, 15_000, Store, new FusionSettings());
         state = CartFusion.Apply(state, new PersonSeen("cam-sw", 900, 20_000, "t-ana", At(ColaBin), hand), Store, settings);
         state = FloorHousekeeping.Forget(state, "v-ana");
         state = CartFusion.Apply(state, new PersonSeen("cam-sw", 901, 30_000, "t-ben", At(ColaBin), hand), Store, settings);
-        state = CartFusion.SensorSilent(state, ColaBin, silent: false);
+        state = CartFusion.SensorSilent(state, ColaBin, silent: false, 40_300, Store, settings);
         state = CartFusion.Apply(state, new ShelfChanged($"ws-{ColaBin}", 99, 40_300, ColaBin, "revived", -700, 15_000, 40_300), Store, settings);
         state = CartFusion.AdvanceTo(state, long.MaxValue, Store, settings);
 
@@ -191,9 +191,9 @@ public sealed class HardCaseTests
     {
         var settings = new FusionSettings();
         var hand = At(ColaBin) with { Y = 2.05 };
-        var state = CartFusion.SensorSilent(new FloorScript().Grant(0, "v-ben").In(600, "t-ben").Run(), ColaBin, silent: true);
+        var state = CartFusion.SensorSilent(new FloorScript().Grant(0, "v-ben").In(600, "t-ben").Run(), ColaBin, silent: true, 15_000, Store, new FusionSettings());
         state = CartFusion.Apply(state, new PersonSeen("cam-sw", 901, 30_000, "t-ben", At(ColaBin), hand), Store, settings);
-        state = CartFusion.SensorSilent(state, ColaBin, silent: false);
+        state = CartFusion.SensorSilent(state, ColaBin, silent: false, 40_300, Store, settings);
         state = CartFusion.Apply(state, new ShelfChanged($"ws-{ColaBin}", 99, 40_300, ColaBin, "revived", -350, 15_000, 40_300), Store, settings);
         state = CartFusion.AdvanceTo(state, long.MaxValue, Store, settings);
 
@@ -211,9 +211,9 @@ public sealed class HardCaseTests
     {
         var settings = new FusionSettings();
         var hand = At(ColaBin) with { Y = 2.05 };
-        var state = CartFusion.SensorSilent(new FloorScript().Grant(0, "v-ana").In(600, "t-ana").Grant(2_000, "v-ben").In(2_600, "t-ben").Run(), ColaBin, silent: true);
+        var state = CartFusion.SensorSilent(new FloorScript().Grant(0, "v-ana").In(600, "t-ana").Grant(2_000, "v-ben").In(2_600, "t-ben").Run(), ColaBin, silent: true, 15_000, Store, new FusionSettings());
         state = CartFusion.Apply(state, new PersonSeen("cam-sw", 901, 30_000, "t-ben", At(ColaBin), hand), Store, settings);
-        state = CartFusion.SensorSilent(state, ColaBin, silent: false);
+        state = CartFusion.SensorSilent(state, ColaBin, silent: false, 40_300, Store, settings);
         state = CartFusion.Apply(state, new ShelfChanged($"ws-{ColaBin}", 99, 40_300, ColaBin, "revived", -700, 15_000, 40_300), Store, settings);
         state = CartFusion.AdvanceTo(state, long.MaxValue, Store, settings);
 

@@ -135,6 +135,22 @@ public sealed class WeightSignalTests
         Assert.Equal(40_000, Assert.IsType<WeightSignalEvent.Silent>(Assert.Single(once)).LastReadingMs);
         Assert.Empty(WeightSignal.Check(silent, 90_000, Settings).Events);
     }
+
+    /// <summary>
+    /// A restarted shelf restores its reference and last sequence; the broker redelivers a reading it had already
+    /// used (a duplicate). That is no reading of this node's own to date a silence from: the cell is not silent.
+    /// </summary>
+    [Fact]
+    public void A_restored_signal_that_has_only_seen_duplicates_is_not_reported_silent()
+    {
+        var restored = WeightSignalState.Initial("ws-1") with { Reference = 4_600, ReferenceSinceMs = 900, LastSequence = 40 };
+        var (state, ignored) = WeightSignal.Step(restored, new WeightReading("ws-1", 40, 60_000, 4_600), Settings);
+
+        Assert.IsType<WeightSignalEvent.Ignored>(Assert.Single(ignored));
+        Assert.Empty(WeightSignal.Check(state, 70_000, Settings).Events);
+        var (heard, _) = WeightSignal.Step(state, new WeightReading("ws-1", 41, 61_000, 4_600), Settings);
+        Assert.Equal(61_000, Assert.IsType<WeightSignalEvent.Silent>(Assert.Single(WeightSignal.Check(heard, 70_000, Settings).Events)).LastReadingMs);
+    }
 }
 
 public sealed class QuantityInferenceTests

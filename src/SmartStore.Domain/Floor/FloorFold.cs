@@ -78,7 +78,7 @@ public static class FloorFold
                 state = state with { Fusion = FloorHousekeeping.Forget(state.Fusion, closed.Visit) };
                 break;
             case BinHealthRecord health:
-                state = state with { Fusion = CartFusion.SensorSilent(state.Fusion, health.Bin, health.Silent) };
+                state = state with { Fusion = CartFusion.SensorSilent(state.Fusion, health.Bin, health.Silent, health.T, layout, settings.Fusion, health.Since) };
                 break;
             case BinReferenceRecord reference:
                 state = state with { Bins = state.Bins.SetItem(reference.Bin, new BinReference(reference.Grams, reference.Since, reference.LastSeq, reference.Changes)) };

@@ -42,8 +42,11 @@ public sealed record ClockRecord(long T) : FloorRecord;
 /// <summary>A visit was settled or sent to review: the floor forgets it.</summary>
 public sealed record VisitClosedRecord(string Visit) : FloorRecord;
 
-/// <summary>A bin's load cell went silent, or reported again (device time <paramref name="T"/>).</summary>
-public sealed record BinHealthRecord(string Bin, bool Silent, long T) : FloorRecord;
+/// <summary>
+/// A bin's load cell went silent, or reported again (device time <paramref name="T"/>); a silence names the
+/// device time of the cell's last reading (<paramref name="Since"/>), since it is noticed only seconds later.
+/// </summary>
+public sealed record BinHealthRecord(string Bin, bool Silent, long T, long? Since = null) : FloorRecord;
 
 /// <summary>One journal event: a batch of records written together.</summary>
 public sealed record FloorBatch(IReadOnlyList<FloorRecord> Records);

@@ -30,7 +30,8 @@ public sealed record FloorSnapshot(
     IReadOnlyDictionary<string, BinReference> BinReferences,
     long NewestDeviceTimeMs,
     IReadOnlyList<string> LateGateInputs,
-    IReadOnlyDictionary<string, IReadOnlyList<string>>? SilentReaches = null)
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? SilentReaches = null,
+    IReadOnlyDictionary<string, long>? SilenceEnds = null)
 {
     /// <summary>The layout of this record; a reader refuses a schema it does not know rather than guess.</summary>
     public const int CurrentSchema = 1;
@@ -64,7 +65,8 @@ public sealed record FloorSnapshot(
             state.Bins.ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal),
             state.NewestDeviceTimeMs,
             [.. state.LateGateInputs.Order(StringComparer.Ordinal)],
-            fusion.SilentReaches.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)[.. r.Value], StringComparer.Ordinal));
+            fusion.SilentReaches.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)[.. r.Value], StringComparer.Ordinal),
+            fusion.SilenceEnds.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal));
     }
 
     /// <summary>The floor this snapshot describes; bins the layout gained since then start with their planned stock.</summary>
@@ -100,6 +102,7 @@ public sealed record FloorSnapshot(
         {
             SilentBins = SilentBins.ToImmutableHashSet(StringComparer.Ordinal),
             SilentReaches = (SilentReaches ?? new Dictionary<string, IReadOnlyList<string>>()).ToImmutableSortedDictionary(r => r.Key, r => r.Value.ToImmutableSortedSet(StringComparer.Ordinal), StringComparer.Ordinal),
+            SilenceEnds = (SilenceEnds ?? new Dictionary<string, long>()).ToImmutableSortedDictionary(StringComparer.Ordinal),
         };
         var buffer = EventTimeBuffer<FloorInput>.Restore(LatenessMs, WatermarkMs, PendingInputs, SeenSequences.Select(s => new KeyValuePair<string, IEnumerable<long>>(s.Key, s.Value)));
         return new FloorState(buffer, fusion, BinReferences.ToImmutableDictionary(StringComparer.Ordinal), NewestDeviceTimeMs)

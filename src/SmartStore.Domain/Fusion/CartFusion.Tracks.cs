@@ -101,20 +101,42 @@ public static partial class CartFusion
     }
 
     /// <summary>
-    /// A bin's load cell went silent (or spoke again). While it is silent, a hand in that bin may take something
-    /// nobody can weigh: the visit is sent to review rather than charged for less than it took.
+    /// A bin's load cell went silent (or spoke again) at device time <paramref name="atMs"/>. While it is silent, a
+    /// hand in that bin may take something nobody can weigh: the visit is sent to review rather than charged for
+    /// less than it took. Both edges are placed in event time, not when the news arrives: a silence is only noticed
+    /// seconds after the last reading (<paramref name="sinceMs"/>), so the sightings since then that the floor
+    /// already holds are looked at again; and a cell that speaks again ends the silence at its reading's time, so
+    /// sightings from just before then that are still on their way (cameras lag the scales) still count.
     /// </summary>
-    public static FusionState SensorSilent(FusionState state, string binId, bool silent)
+    public static FusionState SensorSilent(FusionState state, string binId, bool silent, long atMs, StoreLayout layout, FusionSettings settings, long? sinceMs = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(settings);
         if (!silent)
         {
-            return state with { SilentBins = state.SilentBins.Remove(binId) };
+            return state.SilentBins.Contains(binId) ? state with { SilenceEnds = state.SilenceEnds.SetItem(binId, atMs) } : state;
         }
 
-        // A new silence starts with nobody having reached in; a repeated report of the same one keeps who did.
+        // A new silence starts with nobody having reached in; a repeated report of the same one (or a silence that
+        // resumes before its end has passed) keeps who did.
         var reaches = state.SilentBins.Contains(binId) ? state.SilentReaches : state.SilentReaches.Remove(binId);
-        return state with { SilentBins = state.SilentBins.Add(binId), SilentReaches = reaches };
+        state = state with { SilentBins = state.SilentBins.Add(binId), SilenceEnds = state.SilenceEnds.Remove(binId), SilentReaches = reaches };
+        if (layout.FindBin(binId) is not { } bin)
+        {
+            return state;
+        }
+
+        var since = sinceMs ?? atMs;
+        foreach (var track in state.Tracks.Values.ToList())
+        {
+            if (track.Sightings.Any(s => s.TimeMs >= since && s.Hand is { } hand && ReachesInto(bin, hand, s.HandHeight, layout, settings)))
+            {
+                state = FlagSilentReach(state, bin, track);
+            }
+        }
+
+        return state;
     }
 
     private static FusionState FlagReachIntoSilentBin(FusionState state, PersonSeen seen, StoreLayout layout, FusionSettings settings)
@@ -124,14 +146,31 @@ public static partial class CartFusion
             return state;
         }
 
-        var bin = state.SilentBins.Select(layout.FindBin).OfType<Bin>()
-            .FirstOrDefault(b => HandDistance(b, hand, seen.HandHeight, layout) <= settings.HandReach
-                && HandLikelihood(b, hand, seen.HandHeight, layout.ShelfOf(b)?.Bins ?? [b], layout, settings) >= settings.HandInBin);
+        var bin = state.SilentBins
+            .Where(b => !state.SilenceEnds.TryGetValue(b, out var end) || seen.DeviceTimeMs < end)
+            .Select(layout.FindBin).OfType<Bin>()
+            .FirstOrDefault(b => ReachesInto(b, hand, seen.HandHeight, layout, settings));
         if (bin is null || !state.Tracks.TryGetValue(state.Resolve(seen.TrackId), out var track))
         {
             return state;
         }
 
+        return FlagSilentReach(state, bin, track);
+    }
+
+    /// <summary>Silences whose cell spoke again before <paramref name="timeMs"/>: no sighting from then on can fall inside them.</summary>
+    private static FusionState EndSilences(FusionState state, long timeMs)
+    {
+        var ended = state.SilenceEnds.Where(e => e.Value < timeMs).Select(e => e.Key).ToList();
+        return ended.Count == 0 ? state : state with { SilentBins = state.SilentBins.Except(ended), SilenceEnds = state.SilenceEnds.RemoveRange(ended) };
+    }
+
+    private static bool ReachesInto(Bin bin, Point hand, double? height, StoreLayout layout, FusionSettings settings) =>
+        HandDistance(bin, hand, height, layout) <= settings.HandReach
+        && HandLikelihood(bin, hand, height, layout.ShelfOf(bin)?.Bins ?? [bin], layout, settings) >= settings.HandInBin;
+
+    private static FusionState FlagSilentReach(FusionState state, Bin bin, Track track)
+    {
         var reason = SilentReachReason(bin.Id);
         var visits = state.Visits;
         var reached = state.SilentReaches.GetValueOrDefault(bin.Id) ?? ImmutableSortedSet<string>.Empty.WithComparer(StringComparer.Ordinal);

@@ -8,20 +8,21 @@ namespace SmartStore.Domain.Fusion;
 public static partial class CartFusion
 {
     /// <summary>
-    /// Visits inside (or leaving after the change began) that no sighting around the change places too far from
-    /// the bin to have made it. Being seen is not enough: someone seen a second before, walking towards a bin
-    /// whose camera is down, is exactly who took it. A sighting clears a visit only where the bin was out of its
-    /// reach even at walking pace over the time between the sighting and the change.
+    /// Visits inside (or leaving after the change began) that may have made the change unseen: one of their
+    /// people has no sighting that places them too far from the bin to have made it. Being seen is not enough:
+    /// someone seen a second before, walking towards a bin whose camera is down, is exactly who took it. A
+    /// sighting clears a person only where the bin was out of their reach even at walking pace over the time
+    /// between the sighting and the change, so every sighting the track still holds counts, however long before
+    /// or after: seen eight metres away two seconds before is as good an alibi as seen there during the change.
+    /// A party is cleared only when each of its people is: the payer far away says nothing of a companion.
     /// </summary>
     private static List<string> OutOfSight(FusionState state, Bin bin, ShelfChanged change, FusionSettings settings)
     {
-        var from = change.FromMs - settings.OutOfSightMs;
-        var to = change.ToMs + settings.EvidenceSlackMs;
         var unseen = new List<string>();
         foreach (var visit in state.Visits.Values.Where(v => v.EnteredMs <= change.ToMs && (v.Status == VisitStatus.Inside || v.ExitedMs >= change.FromMs)))
         {
             var tracks = state.Tracks.Values.Where(t => t.Visits.Contains(visit.VisitId)).ToList();
-            if (tracks.Count > 0 && !tracks.Any(t => t.Sightings.Any(s => s.TimeMs >= from && s.TimeMs <= to && TooFarToHaveMadeIt(s))))
+            if (tracks.Any(t => !t.Sightings.Any(TooFarToHaveMadeIt)))
             {
                 unseen.Add(visit.VisitId);
             }

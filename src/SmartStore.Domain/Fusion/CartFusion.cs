@@ -50,6 +50,7 @@ public static partial class CartFusion
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
+        state = EndSilences(state, timeMs);
         var due = state.PendingChanges.Where(c => c.ToMs + settings.EvidenceSlackMs < timeMs).ToList();
         if (due.Count == 0)
         {

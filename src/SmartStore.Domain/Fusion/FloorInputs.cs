@@ -56,9 +56,6 @@ public sealed record FusionSettings
     /// </summary>
     public long SideBySideMs { get; init; } = 200;
 
-    /// <summary>A track not seen for this long before a change (and not gone) was out of sight at that moment.</summary>
-    public long OutOfSightMs { get; init; } = 1_500;
-
     /// <summary>How fast a shopper may walk (metres per second): how far from a bin a sighting a moment before or after its change must be to clear them of it.</summary>
     public double WalkingSpeed { get; init; } = 1.5;
 

@@ -19,6 +19,9 @@ public sealed record FusionState(
     /// <summary>Bins whose load cell has gone silent: a pick there cannot be weighed.</summary>
     public ImmutableHashSet<string> SilentBins { get; init; } = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
 
+    /// <summary>Silent bins whose cell has spoken again, and the device time it did: the silence ends there in event time.</summary>
+    public ImmutableSortedDictionary<string, long> SilenceEnds { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
     /// <summary>
     /// Per bin, every visit that reached into it during its current silence, settled ones too: a visit that has
     /// left may still have taken part of what the bin lost, so it must count when the silence is summed up.

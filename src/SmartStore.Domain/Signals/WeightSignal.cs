@@ -193,7 +193,9 @@ public static class WeightSignal
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
-        if (!state.SilentReported && state.LastSequence > 0 && nowMs - state.LastReadingMs >= settings.SilentAfterMs)
+        // A state restored without a reading of its own (only redelivered duplicates so far) has no last reading to
+        // measure a silence from: the cell is not silent, this node just has not heard it yet.
+        if (!state.SilentReported && state.LastSequence > 0 && state.LastReadingMs > 0 && nowMs - state.LastReadingMs >= settings.SilentAfterMs)
         {
             return (state with { SilentReported = true }, [new WeightSignalEvent.Silent(state.SensorId, state.LastReadingMs)]);
         }

@@ -232,7 +232,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 _health.Alert(new FloorAlert("sensor-silent", now, $"{silent.SensorId}: no reading since {silent.LastReadingMs}"));
                 if (_silent.Add(binId))
                 {
-                    Tell(new BinHealthRecord(binId, Silent: true, now));
+                    Tell(new BinHealthRecord(binId, Silent: true, now, silent.LastReadingMs));
                 }
             }
         }
