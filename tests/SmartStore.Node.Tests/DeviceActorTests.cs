@@ -115,11 +115,14 @@ public sealed class DeviceActorTests : ActorTestHost
         Assert.Equal(ColaBin, Assert.IsType<BinReferenceRecord>(NextRecord()).Bin);
 
         var devices = new List<TestProbe>();
-        for (; t < 3_000; t += 200)
+        for (; t < 3_600; t += 200)
         {
             devices.Add(Weigh(shelf, ++seq, t, 3_900 + (seq % 2)));
         }
 
+        // The step has begun to settle: where the bin was at rest until then is stored before the change is confirmed.
+        var atRest = Assert.IsType<BinReferenceRecord>(NextRecord());
+        Assert.InRange(atRest.Grams, 4_599, 4_602);
         var change = Assert.IsType<ShelfChangeRecord>(NextRecord(answer: false));
         Assert.InRange(change.Delta, -702, -698);
         Assert.Equal("ws-shelf-01-l1b1", change.D);
@@ -136,11 +139,12 @@ public sealed class DeviceActorTests : ActorTestHost
     {
         var shelf = Shelf(new Dictionary<string, BinReference> { [ColaBin] = new(4_600, 900, 40, 3) });
 
-        for (long seq = 41, t = 5_000; t < 6_000; t += 200)
+        for (long seq = 41, t = 5_000; t < 6_600; t += 200)
         {
             Weigh(shelf, seq++, t, 4_250 + (seq % 2));
         }
 
+        Assert.IsType<BinReferenceRecord>(NextRecord());
         var change = Assert.IsType<ShelfChangeRecord>(NextRecord());
         Assert.InRange(change.Delta, -352, -348);
         Assert.Equal(4, change.S);

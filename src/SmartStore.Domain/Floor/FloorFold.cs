@@ -13,9 +13,12 @@ public sealed record FloorSettings
 
     /// <summary>
     /// How long after an exit (beyond the watermark) the cart waits before settling: a weight change just before
-    /// the exit needs its evidence window (<see cref="FusionSettings.EvidenceSlackMs"/>) to close first.
+    /// the exit must first be reported, which its shelf does only once the new level has held for
+    /// <see cref="Signals.WeightSignalSettings.ConfirmMs"/> (a second), and then its evidence window
+    /// (<see cref="FusionSettings.EvidenceSlackMs"/>) must close. A shopper who takes three litres of milk and is
+    /// through the exit two seconds later is otherwise settled before the milk is weighed.
     /// </summary>
-    public long SettleDelayMs { get; init; } = 1_500;
+    public long SettleDelayMs { get; init; } = 2_500;
 
     /// <summary>How often the store's clock is moved on when no input arrives.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(200);

@@ -19,6 +19,14 @@ public sealed record WeightSignalSettings
     public long SettleMs { get; init; } = 300;
 
     /// <summary>
+    /// How long a new plateau must hold before its change is reported. A cell approaches its new load
+    /// exponentially, so the first window flat enough to pass is still a few grams short of it: nothing for a
+    /// bottle, a fifth of a 40 g pack of mints, enough to read a put-back of one product as a lighter one. By
+    /// this much later the cell has closed in, and the change is measured from the newest flat window.
+    /// </summary>
+    public long ConfirmMs { get; init; } = 1_000;
+
+    /// <summary>
     /// Smaller moves between plateaus are drift or creep: absorbed into the reference, never an event. This is the
     /// most it is; a bin of light products gets less (see <see cref="ForBin"/>).
     /// </summary>
@@ -120,8 +128,14 @@ public sealed record WeightSignalState(
 
     public long LastChangeMs { get; init; }
 
+    /// <summary>A change whose new plateau is being confirmed (see <see cref="WeightSignalSettings.ConfirmMs"/>); null when none.</summary>
+    public PendingChange? Pending { get; init; }
+
     public static WeightSignalState Initial(string sensorId) => new(sensorId, 0, 0, null, 0, [], [], 0, false, false, 0, 0);
 }
+
+/// <summary>A change seen settling: its first flat window began at <paramref name="SettledFromMs"/>; the newest flat plateau so far.</summary>
+public sealed record PendingChange(long SettledFromMs, double Plateau);
 
 /// <summary>
 /// Turns raw readings into settled weight changes. Load cells are noisy and drift a few grams over minutes,
@@ -220,7 +234,19 @@ public static class WeightSignal
         var trend = Math.Abs(window[^1].Grams - window[0].Grams);
         if (!spansSettle || Spread(window) > settings.NoiseBandGrams || trend > Math.Max(2.5 * settings.NoiseGrams, settings.NoiseBandGrams / 2))
         {
-            return (state, events.ToImmutable());
+            if (state.Pending is not { } moving)
+            {
+                return (state, events.ToImmutable());
+            }
+
+            // Moving again before the plateau was confirmed. Further the same way by less than a product, for a
+            // little while: the cell still closing in on its load. Otherwise the next step has begun, and this one
+            // ends where it was last flat.
+            var beyond = window[^1].Grams - moving.Plateau;
+            var closingIn = Math.Sign(beyond) == Math.Sign(moving.Plateau - state.Reference!.Value) && Math.Abs(beyond) < settings.MinChangeGrams;
+            return closingIn && newest - moving.SettledFromMs < 3 * settings.ConfirmMs
+                ? (state, events.ToImmutable())
+                : Report(state, moving, newest, events);
         }
 
         var plateau = Median(window);
@@ -230,25 +256,38 @@ public static class WeightSignal
         }
 
         var delta = plateau - reference;
-        if (Math.Abs(delta) < settings.MinChangeGrams)
+        if (Math.Abs(delta) >= settings.MinChangeGrams)
         {
-            // Drift or creep moves slowly: follow it, but it is never a pick. Faster, it is a step under way (or
-            // noise): hold the reference, unless the level has stayed put for long enough to be creep after all.
-            var elapsed = Math.Max(0, newest - state.ReferenceSinceMs);
-            var creeping = newest - state.LastChangeMs < settings.CreepMs ? settings.CreepFraction * Math.Abs(state.LastChangeGrams) : 0;
-            var allowance = (2 * settings.NoiseGrams) + (settings.DriftGramsPerSecond * elapsed / 1000.0) + creeping;
-            var heldSince = state.HeldSinceMs == 0 ? newest : state.HeldSinceMs;
-            if (Math.Abs(delta) > allowance && newest - heldSince < settings.HoldMs)
-            {
-                return (state with { HeldSinceMs = heldSince }, events.ToImmutable());
-            }
-
-            return (state with { Reference = plateau, ReferenceSinceMs = newest, DriftAbsorbed = state.DriftAbsorbed + Math.Abs(delta), HeldSinceMs = 0 }, events.ToImmutable());
+            var pending = new PendingChange(state.Pending?.SettledFromMs ?? window[0].DeviceTimeMs, plateau);
+            return newest - pending.SettledFromMs >= settings.ConfirmMs
+                ? Report(state, pending, newest, events)
+                : (state with { Pending = pending }, events.ToImmutable());
         }
 
+        // Back within the band of the reference before it was confirmed (taken and put straight back): nothing happened.
+        state = state with { Pending = null };
+
+        // Drift or creep moves slowly: follow it, but it is never a pick. Faster, it is a step under way (or
+        // noise): hold the reference, unless the level has stayed put for long enough to be creep after all.
+        var elapsed = Math.Max(0, newest - state.ReferenceSinceMs);
+        var creeping = newest - state.LastChangeMs < settings.CreepMs ? settings.CreepFraction * Math.Abs(state.LastChangeGrams) : 0;
+        var allowance = (2 * settings.NoiseGrams) + (settings.DriftGramsPerSecond * elapsed / 1000.0) + creeping;
+        var heldSince = state.HeldSinceMs == 0 ? newest : state.HeldSinceMs;
+        if (Math.Abs(delta) > allowance && newest - heldSince < settings.HoldMs)
+        {
+            return (state with { HeldSinceMs = heldSince }, events.ToImmutable());
+        }
+
+        return (state with { Reference = plateau, ReferenceSinceMs = newest, DriftAbsorbed = state.DriftAbsorbed + Math.Abs(delta), HeldSinceMs = 0 }, events.ToImmutable());
+    }
+
+    private static (WeightSignalState, ImmutableList<WeightSignalEvent>) Report(WeightSignalState state, PendingChange pending, long newest, ImmutableList<WeightSignalEvent>.Builder events)
+    {
+        var reference = state.Reference!.Value;
+        var delta = pending.Plateau - reference;
         var changes = state.Changes + 1;
-        events.Add(new WeightSignalEvent.Changed(state.SensorId, $"{state.SensorId}#{changes}", delta, reference, plateau, state.ReferenceSinceMs, window[0].DeviceTimeMs));
-        return (state with { Reference = plateau, ReferenceSinceMs = newest, Changes = changes, HeldSinceMs = 0, LastChangeGrams = delta, LastChangeMs = newest }, events.ToImmutable());
+        events.Add(new WeightSignalEvent.Changed(state.SensorId, $"{state.SensorId}#{changes}", delta, reference, pending.Plateau, state.ReferenceSinceMs, pending.SettledFromMs));
+        return (state with { Reference = pending.Plateau, ReferenceSinceMs = newest, Changes = changes, HeldSinceMs = 0, LastChangeGrams = delta, LastChangeMs = newest, Pending = null }, events.ToImmutable());
     }
 
     private static WeightSignalState TrackStuck(WeightSignalState state, WeightReading reading, WeightSignalSettings settings, ImmutableList<WeightSignalEvent>.Builder events)

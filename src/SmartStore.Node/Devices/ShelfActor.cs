@@ -151,7 +151,8 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
             (_newestDeviceTime, _newestAt) = (report.Ts, Now);
         }
 
-        var (state, events) = WeightSignal.Step(_signals[bin.Id], new WeightReading(bin.SensorId, report.Seq, report.Ts, report.Grams), _settings[bin.Id]);
+        var before = _signals[bin.Id];
+        var (state, events) = WeightSignal.Step(before, new WeightReading(bin.SensorId, report.Seq, report.Ts, report.Grams), _settings[bin.Id]);
         _signals[bin.Id] = state;
         var delivery = Delivery.Accepted;
         var answered = false;
@@ -188,7 +189,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
 
         if (!answered)
         {
-            StoreDrift(bin, state);
+            StoreDrift(bin, state, changeBegan: before.Pending is null && state.Pending is not null);
             Sender.Tell(Delivered.Of(delivery));
         }
 
@@ -200,15 +201,20 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
         }
     }
 
-    /// <summary>Drift moved the reference without a change: store it once it has moved a few grams.</summary>
-    private void StoreDrift(Bin bin, WeightSignalState state)
+    /// <summary>
+    /// Drift moved the reference without a change: store it once it has moved a few grams. Also when a change has
+    /// begun to settle (it is reported only once confirmed): the readings until then are answered, so a shelf that
+    /// restarts in between must know the bin was at rest until just before, not since its last stored reference,
+    /// or the change would look as if it had spanned a silence.
+    /// </summary>
+    private void StoreDrift(Bin bin, WeightSignalState state, bool changeBegan)
     {
         if (state.Reference is not { } reference)
         {
             return;
         }
 
-        if (!_storedReference.TryGetValue(bin.Id, out var stored) || Math.Abs(stored - reference) >= ReferenceStoreStepGrams)
+        if (changeBegan || !_storedReference.TryGetValue(bin.Id, out var stored) || Math.Abs(stored - reference) >= ReferenceStoreStepGrams)
         {
             _storedReference[bin.Id] = reference;
             Tell(new BinReferenceRecord(bin.Id, reference, state.ReferenceSinceMs, state.LastSequence, state.Changes));
