@@ -1,0 +1,81 @@
+using Akka;
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using SmartStore.Node.Health;
+using SmartStore.Node.Persistence;
+using SmartStore.Node.Projections;
+
+namespace SmartStore.ReadModels;
+
+/// <summary>How the feed batches events into Marten transactions, and how it backs off after a failure.</summary>
+public sealed record ReadModelFeedSettings
+{
+    /// <summary>The most events written in one transaction.</summary>
+    public int BatchSize { get; init; } = 500;
+
+    /// <summary>How long a batch waits to fill: the lag a quiet store sees on its read side, at most.</summary>
+    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Feeds <see cref="VisitReadModel"/> from the journal with Akka.Persistence.Query: every event tagged
+/// <c>visits</c> from the stored checkpoint on, in the journal's order, a batch per transaction. If a write or
+/// the query fails (PostgreSQL restarting, say) the feed starts again from the checkpoint that was stored, so
+/// nothing is lost and nothing is folded twice.
+/// </summary>
+public sealed class VisitReadModelFeed : IAsyncDisposable
+{
+    private readonly UniqueKillSwitch _killSwitch;
+    private readonly Task _completion;
+    private readonly ChangeSignal _changed = new();
+    private ProjectionCheckpoint _checkpoint = new(VisitReadModel.Name, 0, 0);
+
+    private VisitReadModelFeed(ActorSystem system, VisitReadModel model, ReadModelFeedSettings settings)
+    {
+        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(TagProjection.ReadJournal);
+        var restarting = RestartSource.OnFailuresWithBackoff(
+            () => Source.FromTask(model.CheckpointAsync(CancellationToken.None))
+                .ConcatMany(stored => journal.EventsByTag(Tags.Visits, Offset.Sequence(stored.Offset)))
+                .GroupedWithin(settings.BatchSize, settings.BatchWindow)
+                .SelectAsync(1, batch => model.ApplyAsync([.. batch], CancellationToken.None)),
+            RestartSettings.Create(settings.MinBackoff, settings.MaxBackoff, 0.2));
+        var (killSwitch, completion) = restarting
+            .ViaMaterialized(KillSwitches.Single<ProjectionCheckpoint>(), Keep.Right)
+            .ToMaterialized(Sink.ForEach<ProjectionCheckpoint>(Written), Keep.Both)
+            .Run(system.Materializer());
+        (_killSwitch, _completion) = (killSwitch, completion);
+    }
+
+    /// <summary>The checkpoint last written by this feed.</summary>
+    public ProjectionCheckpoint Checkpoint => Volatile.Read(ref _checkpoint);
+
+    public static VisitReadModelFeed Start(ActorSystem system, VisitReadModel model, ReadModelFeedSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(model);
+        return new VisitReadModelFeed(system, model, settings ?? new ReadModelFeedSettings());
+    }
+
+    /// <summary>Waits until the stored checkpoint satisfies <paramref name="done"/> (for example: caught up with an offset).</summary>
+    public Task WaitUntilAsync(Func<ProjectionCheckpoint, bool> done, CancellationToken cancellationToken) =>
+        _changed.WaitUntilAsync(() => done(Checkpoint), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        _killSwitch.Shutdown();
+        await _completion.ConfigureAwait(false);
+    }
+
+    private void Written(ProjectionCheckpoint checkpoint)
+    {
+        Volatile.Write(ref _checkpoint, checkpoint);
+        _changed.Signal();
+    }
+}

@@ -1,0 +1,140 @@
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Marten;
+using Microsoft.Data.Sqlite;
+using SmartStore.Domain.Layouts;
+using SmartStore.Domain.Visits;
+using SmartStore.Messaging.Transport;
+using SmartStore.Node.Feeds;
+using SmartStore.Node.Hosting;
+using SmartStore.Node.Persistence;
+using SmartStore.Node.Projections;
+using SmartStore.Payments;
+using SmartStore.Testing;
+using Xunit;
+
+namespace SmartStore.ReadModels.Tests;
+
+/// <summary>
+/// The scripted morning through a real node (SQLite journal), its visits projected into Marten on a real
+/// PostgreSQL: every receipt arrives once, a restarted feed reads on from its checkpoint, and events read again
+/// change nothing.
+/// </summary>
+public sealed class VisitReadModelTests : IAsyncLifetime
+{
+    private static readonly StoreLayout Small = LayoutReader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml")), "small-convenience.yaml");
+    private static readonly long Start = new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly Scenario _morning = DemoScenario.Build(Small, Start);
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("smartstore-readmodels-");
+    private PostgresServer _postgres = null!;
+    private StoreNode _node = null!;
+    private DocumentStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        _store = ReadModelStore.Open(await _postgres.CreateDatabaseAsync("console"));
+        var transport = new InProcessTransport();
+        var options = new StoreNodeOptions(Small) { Journal = JournalSettings.SqliteFile(Path.Combine(_folder.FullName, "journal.db")), PaymentRetryDelay = TimeSpan.FromMilliseconds(50) };
+        _node = await StoreNode.StartAsync(options, new ResilientGateway(new SimulatedPsp(new PspSimulation { Seed = 5 }), new RetrySettings()), transport);
+        transport.Connect(_node);
+        foreach (var shopper in _morning.Shoppers)
+        {
+            await _node.EnrolAsync(shopper.ShopperId, shopper.Name, shopper.FaceTemplateRef, shopper.PaymentToken, DateTimeOffset.UtcNow);
+        }
+
+        await FeedReplay.SendAsync(transport, Small.StoreId, _morning.Messages);
+        await _node.AdvanceClockAsync(_morning.EndMs + options.Floor.SettlementBoundMs + 1_000);
+        using var timeout = new CancellationTokenSource(Patience);
+        await _node.Receipts.WaitForDecidedAsync(_morning.Expected.Count, timeout.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        _store.Dispose();
+        await _postgres.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _folder.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Every_receipt_reaches_the_read_model_once_and_a_restarted_feed_reads_on_from_its_checkpoint()
+    {
+        var model = new VisitReadModel(_store);
+        var journalEvents = (await _node.GetReceiptProjectionAsync()).Events;
+
+        await using (var feed = VisitReadModelFeed.Start(_node.System, model))
+        {
+            await WaitAsync(feed, journalEvents);
+        }
+
+        await using var session = _store.QuerySession();
+        foreach (var issued in _node.Receipts.Issued)
+        {
+            var document = await session.LoadAsync<VisitDocument>(issued.VisitId);
+            Assert.NotNull(document);
+            Assert.Equal(VisitPhase.Paid, document.Phase);
+            Assert.Equal(Lines(issued.Receipt.Lines), Lines(document.State.Receipt!.Lines));
+        }
+
+        Assert.Equal(_morning.Expected.Count, (await session.Query<VisitDocument>().Where(d => d.State.Phase == VisitPhase.Paid).ToListAsync()).Count);
+
+        // The node goes on (a dispute is a new visit event); a new feed starts from the stored checkpoint and reads
+        // only that one.
+        var bob = _node.Receipts.Issued.Single(r => r.PayerId == "s-bob");
+        await _node.OpenDisputeAsync(bob.VisitId, DemoScenario.Water, 1, "put back");
+        await using (var again = VisitReadModelFeed.Start(_node.System, model))
+        {
+            await WaitAsync(again, journalEvents + 1);
+            Assert.Equal(journalEvents + 1, again.Checkpoint.Events);
+        }
+
+        await using var after = _store.QuerySession();
+        Assert.Single((await after.LoadAsync<VisitDocument>(bob.VisitId))!.State.Disputes);
+    }
+
+    [Fact]
+    public async Task Events_read_again_from_the_start_change_neither_a_document_nor_the_checkpoint()
+    {
+        var model = new VisitReadModel(_store);
+        var journal = PersistenceQuery.Get(_node.System).ReadJournalFor<SqlReadJournal>(TagProjection.ReadJournal);
+        var events = await journal.CurrentEventsByTag(Tags.Visits, Offset.NoOffset()).RunWith(Sink.Seq<EventEnvelope>(), _node.System.Materializer());
+        var checkpoint = await model.ApplyAsync([.. events], CancellationToken.None);
+        async Task<string> SnapshotAsync()
+        {
+            await using var session = _store.QuerySession();
+            var documents = await session.Query<VisitDocument>().OrderBy(d => d.Id).ToListAsync();
+            return string.Join("\n", documents.Select(d => $"{d.Id} {d.Offset} {d.Phase} {string.Join(",", Lines(d.State.Receipt?.Lines ?? []))}"));
+        }
+
+        var before = await SnapshotAsync();
+        var replayed = await model.ApplyAsync([.. events.Take(events.Count / 2)], CancellationToken.None);
+        var whole = await model.ApplyAsync([.. events], CancellationToken.None);
+
+        Assert.Equal(events.Count, checkpoint.Events);
+        Assert.Equal(checkpoint, replayed);
+        Assert.Equal(checkpoint, whole);
+        Assert.Equal(before, await SnapshotAsync());
+        Assert.Equal(_morning.Expected.Count, before.Split('\n').Count(l => l.Contains(" Paid ", StringComparison.Ordinal)));
+    }
+
+    private static IEnumerable<string> Lines(IEnumerable<SmartStore.Domain.Carts.ReceiptLine> lines) =>
+        lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => $"{l.Units}x{l.Sku}@{l.UnitPrice}");
+
+    private static async Task WaitAsync(VisitReadModelFeed feed, long events)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        try
+        {
+            await feed.WaitUntilAsync(c => c.Events >= events, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"the read model holds {feed.Checkpoint.Events} of {events} visit events");
+        }
+    }
+}
