@@ -122,6 +122,46 @@ public sealed class VisitReadModelTests : IAsyncLifetime
         Assert.Equal(_morning.Expected.Count, before.Split('\n').Count(l => l.Contains(" Paid ", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task Receipts_are_found_by_shopper_product_and_time_and_the_review_queue_holds_only_carts_waiting_for_an_operator()
+    {
+        var model = new VisitReadModel(_store);
+        await using (var feed = VisitReadModelFeed.Start(_node.System, model))
+        {
+            await WaitAsync(feed, (await _node.GetReceiptProjectionAsync()).Events);
+        }
+
+        // A cart that went to review, and one already decided by an operator, written as the feed would write them.
+        var at = DateTimeOffset.UnixEpoch.AddMilliseconds(Start);
+        var receipt = _node.Receipts.Issued.First().Receipt;
+        var waiting = Fold("v-waiting", new VisitSentToReview(receipt, ["ambiguous pick"], Start + 60_000, at));
+        var decided = Fold("v-decided", new VisitSentToReview(receipt, ["uncertain product"], Start + 30_000, at), new ReviewResolved(receipt, "op-1", "checked the video", at));
+        await using (var session = _store.LightweightSession())
+        {
+            session.Store(new VisitDocument("v-waiting", waiting, 0), new VisitDocument("v-decided", decided, 0));
+            await session.SaveChangesAsync();
+        }
+
+        var queries = new VisitQueries(_store);
+        var bob = _node.Receipts.Issued.Single(r => r.PayerId == "s-bob");
+        Assert.Equal(["v-waiting"], (await queries.ReviewQueueAsync(10, CancellationToken.None)).Select(d => d.Id));
+        Assert.Equal([bob.VisitId], (await queries.ReceiptsAsync(new ReceiptSearch { PayerId = "s-bob" }, CancellationToken.None)).Select(d => d.Id));
+        var withWater = await queries.ReceiptsAsync(new ReceiptSearch { Sku = DemoScenario.Water }, CancellationToken.None);
+        Assert.Equal(_node.Receipts.Issued.Where(r => r.Receipt.Lines.Any(l => l.Sku == DemoScenario.Water)).Select(r => r.VisitId).Order(), withWater.Select(d => d.Id).Order());
+        Assert.NotEmpty(withWater);
+        var all = await queries.ReceiptsAsync(new ReceiptSearch(), CancellationToken.None);
+        Assert.Equal(_morning.Expected.Count, all.Count);
+        Assert.True(all.Zip(all.Skip(1)).All(p => p.Item1.State.SettledAt >= p.Item2.State.SettledAt), "newest first");
+        var newest = all[0].State.SettledAt!.Value;
+        Assert.Equal([all[0].Id], (await queries.ReceiptsAsync(new ReceiptSearch { From = newest }, CancellationToken.None)).Select(d => d.Id));
+        Assert.DoesNotContain(all[0].Id, (await queries.ReceiptsAsync(new ReceiptSearch { To = newest }, CancellationToken.None)).Select(d => d.Id));
+    }
+
+    private static VisitState Fold(string visitId, params IVisitEvent[] events) =>
+        events.Aggregate(
+            VisitRules.Evolve(VisitState.None(visitId), new VisitOpened(visitId, Small.StoreId, $"payer-{visitId}", 1, "gate-in", Start, null, 0, DateTimeOffset.UnixEpoch)),
+            VisitRules.Evolve);
+
     private static IEnumerable<string> Lines(IEnumerable<SmartStore.Domain.Carts.ReceiptLine> lines) =>
         lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => $"{l.Units}x{l.Sku}@{l.UnitPrice}");
 
