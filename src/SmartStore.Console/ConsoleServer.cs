@@ -64,7 +64,8 @@ public sealed class ConsoleServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ConsoleServer> StartAsync(ConsoleOptions options, IDocumentStore store, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+    /// <summary>Starts the console; without <paramref name="operations"/> it only reads (review decisions are refused with a reason).</summary>
+    public static async Task<ConsoleServer> StartAsync(ConsoleOptions options, IDocumentStore store, IStoreOperations? operations = null, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -80,6 +81,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         }
 
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(operations ?? new ReadOnlyStore());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OperatorDirectory>();
         builder.Services.AddSingleton<AuditLog>();
@@ -135,5 +137,12 @@ public sealed class ConsoleServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>A console started without a store: it says so instead of deciding anything.</summary>
+    private sealed class ReadOnlyStore : IStoreOperations
+    {
+        public Task<string?> ResolveReviewAsync(string visitId, string operatorId, IReadOnlyDictionary<string, int>? correctedUnits, string note, CancellationToken cancellationToken) =>
+            Task.FromResult<string?>("this console is not connected to a store: it can only read");
     }
 }

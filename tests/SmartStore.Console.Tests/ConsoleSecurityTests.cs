@@ -127,6 +127,11 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal(HttpStatusCode.BadRequest, forgedSignOut.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, forgedSignIn.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/receipts")).StatusCode);
+
+        // The header's sign-out form carries its token: with it, signing out works.
+        var signOut = await browser.PostFormAsync("/signout", new Dictionary<string, string>(), formPage: "/receipts");
+        Assert.Equal((HttpStatusCode.Redirect, "/signin"), (signOut.StatusCode, signOut.Headers.Location?.OriginalString));
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/receipts")).StatusCode);
     }
 
     [Fact]
