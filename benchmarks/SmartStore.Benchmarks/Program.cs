@@ -26,5 +26,5 @@ switch (args.FirstOrDefault())
         return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(SmartStore.Benchmarks.Qa.AccuracyMatrix).Assembly).Run(args);
 return 0;

@@ -33,6 +33,12 @@ public sealed record ReplayOptions
     public string? Broker { get; init; }
 
     public ILoggerFactory Loggers { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Called once the node is up (the demo starts its console here); what it returns is disposed when the replay ends.</summary>
+    public Func<StoreNode, CancellationToken, Task<IAsyncDisposable>>? Attach { get; init; }
+
+    /// <summary>Called once every decision is in, before the node stops (the demo keeps the store running here).</summary>
+    public Func<CancellationToken, Task>? BeforeStop { get; init; }
 }
 
 /// <summary>What the node decided about one visit.</summary>
@@ -90,6 +96,7 @@ public static class ReplayRunner
             await using var node = await StoreNode.StartAsync(nodeOptions, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), commands, options.Loggers, cancellationToken);
             transport.Connect(node);
             await using var mqtt = options.Broker is { } broker ? await MqttReplay.StartAsync(broker, header.Store, node, commands, transport, cancellationToken) : null;
+            await using var attached = options.Attach is { } attach ? await attach(node, cancellationToken) : null;
             foreach (var shopper in truth.Shoppers)
             {
                 await node.EnrolAsync(shopper.Id, shopper.Name, shopper.FaceRef, shopper.Token, DateTimeOffset.UtcNow, cancellationToken);
@@ -128,6 +135,10 @@ public static class ReplayRunner
             await node.AdvanceClockAsync(header.EndMs + nodeOptions.Floor.SettlementBoundMs + 1_000, cancellationToken);
             await WaitForSettlementsAsync(node, options.SettleTimeout, cancellationToken);
             var wall = clock.Elapsed.TotalSeconds;
+            if (options.BeforeStop is { } beforeStop)
+            {
+                await beforeStop(cancellationToken);
+            }
 
             await stopReading.CancelAsync();
             await reader;

@@ -1,0 +1,58 @@
+using Marten;
+using SmartStore.WebConsole;
+using SmartStore.Node.Hosting;
+using SmartStore.ReadModels;
+using Spectre.Console;
+
+namespace SmartStore.Simulator.Replay;
+
+/// <summary>
+/// The demo's web console: the replay's node gets its read models (fed from its journal into the PostgreSQL the
+/// script started) and the console on them, so an operator can watch receipts arrive and decide reviews while the
+/// busy stretch plays. Disposed with the replay.
+/// </summary>
+internal sealed class DemoConsole : IAsyncDisposable
+{
+    private readonly DocumentStore _store;
+    private readonly VisitReadModelFeed _feed;
+    private readonly ConsoleServer _console;
+
+    private DemoConsole(DocumentStore store, VisitReadModelFeed feed, ConsoleServer console) => (_store, _feed, _console) = (store, feed, console);
+
+    public static async Task<IAsyncDisposable> StartAsync(StoreNode node, string database, string url, CancellationToken cancellationToken)
+    {
+        var store = ReadModelStore.Open(database);
+        var feed = VisitReadModelFeed.Start(node.System, new VisitReadModel(store));
+        var console = await ConsoleServer.StartAsync(new ConsoleOptions { Url = url }, store, new NodeStoreOperations(node), cancellationToken: cancellationToken);
+        AnsiConsole.MarkupLine($"console [blue]{Markup.Escape(console.Address.ToString())}[/]: open [blue]{Markup.Escape(new Uri(console.Address, "/setup").ToString())}[/] and create the first supervisor with the one-time setup token [bold]{Markup.Escape(console.SetupToken ?? "(none: a supervisor exists)")}[/], then sign in");
+        return new DemoConsole(store, feed, console);
+    }
+
+    /// <summary>
+    /// Keeps the store running (with its console) until the operator presses Enter; then the replay ends and the QA
+    /// report follows. Ctrl+C stops everything at once. With no input to read (stdin closed), it runs until stopped.
+    /// </summary>
+    public static async Task KeepRunningAsync(CancellationToken cancellationToken)
+    {
+        AnsiConsole.MarkupLine("the store keeps running with its console: press [bold]Enter[/] to stop it and see the QA report (Ctrl+C stops at once)");
+        try
+        {
+            // No input at all (stdin closed or empty): nothing will ever press Enter, so run until stopped.
+            if (await System.Console.In.ReadLineAsync(cancellationToken) is null)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped at once.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _console.DisposeAsync();
+        await _feed.DisposeAsync();
+        _store.Dispose();
+    }
+}

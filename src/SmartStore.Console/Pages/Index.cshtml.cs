@@ -1,9 +1,0 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-
-namespace SmartStore.Console.Pages;
-
-public sealed class IndexModel : PageModel
-{
-    public IActionResult OnGet() => Redirect("/receipts");
-}

@@ -1,0 +1,155 @@
+using Marten;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SmartStore.WebConsole.Audit;
+using SmartStore.WebConsole.Security;
+using SmartStore.ReadModels;
+
+namespace SmartStore.WebConsole;
+
+/// <summary>Where the console listens and how hard it is on sign-in attempts.</summary>
+public sealed record ConsoleOptions
+{
+    /// <summary>Loopback by default: the console is for the store's own network; port 0 takes a free one.</summary>
+    public string Url { get; init; } = "http://127.0.0.1:0";
+
+    public int SignInAttemptsPerWindow { get; init; } = 5;
+
+    public TimeSpan SignInWindow { get; init; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>The authorization policies, by what they allow.</summary>
+public static class ConsolePolicies
+{
+    /// <summary>Any signed-in role: watch the store, read receipts and reviews.</summary>
+    public const string Watch = "watch";
+
+    /// <summary>Decide reviews: operators and supervisors.</summary>
+    public const string Resolve = "resolve";
+
+    /// <summary>Refunds, erasure, users: supervisors.</summary>
+    public const string Supervise = "supervise";
+
+    /// <summary>The audit log: auditors and supervisors.</summary>
+    public const string Audit = "audit";
+}
+
+/// <summary>
+/// The operators' web console: ASP.NET Core Razor Pages over the Marten read models, on Kestrel. Every page
+/// needs a signed-in operator unless it says otherwise (the fallback policy); every form carries an antiforgery
+/// token (Razor Pages check it on every POST); every response carries the security headers.
+/// </summary>
+public sealed class ConsoleServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ConsoleServer(WebApplication app, Uri address, string? setupToken)
+    {
+        _app = app;
+        Address = address;
+        SetupToken = setupToken;
+    }
+
+    /// <summary>Where the console answers.</summary>
+    public Uri Address { get; }
+
+    /// <summary>The one-time setup token printed at start when no supervisor exists (null when one does).</summary>
+    public string? SetupToken { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts the console; without <paramref name="operations"/> it only reads (review decisions are refused with a reason).</summary>
+    public static async Task<ConsoleServer> StartAsync(ConsoleOptions options, IDocumentStore store, IStoreOperations? operations = null, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(ConsoleServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(options.Url);
+        // The host's own logging only where the caller hands its loggers in: the demo prints what matters itself.
+        builder.Logging.ClearProviders();
+        if (loggers is not null)
+        {
+            builder.Services.AddSingleton(loggers);
+        }
+
+        // Keys that sign the session cookie live in memory only: none is written to disk unencrypted, and a
+        // restarted console signs everyone out (multi-node key storage comes with the cluster, issue 17).
+        builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(operations ?? new ReadOnlyStore());
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OperatorDirectory>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<VisitQueries>();
+        builder.Services.AddSingleton(new SignInThrottle(options.SignInAttemptsPerWindow, options.SignInWindow));
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
+        {
+            cookie.Cookie.Name = "smartstore-console";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.LoginPath = "/signin";
+            cookie.AccessDeniedPath = "/denied";
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(ConsolePolicies.Watch, p => p.RequireRole(OperatorRoles.All))
+            .AddPolicy(ConsolePolicies.Resolve, p => p.RequireRole(OperatorRoles.Operator, OperatorRoles.Supervisor))
+            .AddPolicy(ConsolePolicies.Supervise, p => p.RequireRole(OperatorRoles.Supervisor))
+            .AddPolicy(ConsolePolicies.Audit, p => p.RequireRole(OperatorRoles.Auditor, OperatorRoles.Supervisor));
+        builder.Services.AddAntiforgery(a =>
+        {
+            a.Cookie.Name = "smartstore-console-antiforgery";
+            a.Cookie.SameSite = SameSiteMode.Strict;
+            a.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        builder.Services.AddRazorPages().AddApplicationPart(typeof(ConsoleServer).Assembly);
+
+        var app = builder.Build();
+        app.Use(SecurityHeaders.Apply);
+        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/console.css", () => Results.Text(ConsoleStyle.Css, "text/css")).AllowAnonymous();
+        app.MapRazorPages();
+
+        var setupToken = await app.Services.GetRequiredService<OperatorDirectory>().PrepareSetupAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        if (setupToken is not null)
+        {
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SmartStore.WebConsole").LogWarning(
+                "No supervisor yet: open {Address}setup and use the one-time setup token {Token}", address, setupToken);
+        }
+
+        return new ConsoleServer(app, address, setupToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>A console started without a store: it says so instead of deciding anything.</summary>
+    private sealed class ReadOnlyStore : IStoreOperations
+    {
+        public Task<string?> ResolveReviewAsync(string visitId, string operatorId, IReadOnlyDictionary<string, int>? correctedUnits, string note, CancellationToken cancellationToken) =>
+            Task.FromResult<string?>("this console is not connected to a store: it can only read");
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace SmartStore.WebConsole.Tests;
+
+/// <summary>A browser's view of the console over HTTP: cookies kept, redirects not followed, forms posted with their antiforgery token.</summary>
+internal sealed partial class ConsoleClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public ConsoleClient(Uri address)
+    {
+        Cookies = new CookieContainer();
+        _http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = address };
+    }
+
+    public CookieContainer Cookies { get; }
+
+    public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(new Uri(path, UriKind.Relative));
+
+    /// <summary>Loads the page the form is on, then posts the form with the token the page carried.</summary>
+    public async Task<HttpResponseMessage> PostFormAsync(string path, IDictionary<string, string> fields, string? formPage = null)
+    {
+        var page = await (await GetAsync(formPage ?? path)).Content.ReadAsStringAsync();
+        var token = TokenField().Match(page);
+        if (!token.Success)
+        {
+            throw new InvalidOperationException($"{formPage ?? path} has no antiforgery token");
+        }
+
+        return await PostWithoutTokenAsync(path, new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value) });
+    }
+
+    public async Task<HttpResponseMessage> PostWithoutTokenAsync(string path, IDictionary<string, string> fields)
+    {
+        using var content = new FormUrlEncodedContent(fields);
+        return await _http.PostAsync(new Uri(path, UriKind.Relative), content);
+    }
+
+    public async Task<HttpStatusCode> SignInAsync(string user, string password) =>
+        (await PostFormAsync("/signin", new Dictionary<string, string> { ["UserName"] = user, ["Password"] = password })).StatusCode;
+
+    public void Dispose() => _http.Dispose();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
+}

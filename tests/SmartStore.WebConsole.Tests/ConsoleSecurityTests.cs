@@ -1,0 +1,190 @@
+using System.Net;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using SmartStore.WebConsole.Security;
+using SmartStore.Domain.Carts;
+using SmartStore.Domain.Visits;
+using SmartStore.ReadModels;
+using SmartStore.Testing;
+using Xunit;
+
+namespace SmartStore.WebConsole.Tests;
+
+/// <summary>
+/// The console on a real Kestrel and a real PostgreSQL, asked as a browser asks: the first supervisor only from
+/// the setup token, wrong passwords refused and throttled, every page behind sign-in and its role, forms refused
+/// without their antiforgery token, the security headers, and hostile input shown as text.
+/// </summary>
+public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncLifetime
+{
+    private const string Password = "correct horse battery";
+    private DocumentStore _store = null!;
+    private ConsoleServer _console = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = ReadModelStore.Open(await postgres.Server.CreateDatabaseAsync("console"));
+        _console = await ConsoleServer.StartAsync(new ConsoleOptions(), _store);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _console.DisposeAsync();
+        _store.Dispose();
+    }
+
+    [Fact]
+    public async Task The_first_supervisor_comes_only_from_the_one_time_setup_token_and_the_token_works_once()
+    {
+        using var browser = new ConsoleClient(_console.Address);
+        Assert.NotNull(_console.SetupToken);
+
+        var wrongToken = await Setup(browser, "not-the-token", "ada", Password);
+        var shortPassword = await Setup(browser, _console.SetupToken!, "ada", "short");
+        var done = await Setup(browser, _console.SetupToken!, "ada", Password);
+        // Once done, the page has no form; a post made with a token from another page is refused all the same.
+        var again = await browser.PostFormAsync("/setup", new Dictionary<string, string> { ["Token"] = _console.SetupToken!, ["UserName"] = "eve", ["Password"] = Password }, formPage: "/signin");
+
+        Assert.Equal(HttpStatusCode.BadRequest, wrongToken.StatusCode);
+        Assert.Contains("not the one this node printed", await wrongToken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("at least 12 characters", await shortPassword.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.Redirect, "/signin"), (done.StatusCode, done.Headers.Location?.OriginalString));
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Contains("Setup is done", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, await browser.SignInAsync("ada", Password));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/audit")).StatusCode);
+
+        // A console started again on the same store has a supervisor: it prints no token.
+        await using var restarted = await ConsoleServer.StartAsync(new ConsoleOptions(), _store);
+        Assert.Null(restarted.SetupToken);
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_are_refused_and_past_five_attempts_a_minute_even_the_right_one_is_throttled()
+    {
+        using var browser = new ConsoleClient(_console.Address);
+        await CreateAsync("ben", OperatorRoles.Operator);
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            answers.Add(await browser.SignInAsync("ben", "wrong password " + i));
+        }
+
+        answers.Add(await browser.SignInAsync("ben", Password));
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 5), HttpStatusCode.TooManyRequests], answers);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/receipts")).StatusCode);
+        var audit = await _console.Services.GetRequiredService<SmartStore.WebConsole.Audit.AuditLog>().NewestAsync(10, CancellationToken.None);
+        Assert.Equal(5, audit.Count(e => e.Action == "sign-in refused" && e.Actor == "ben"));
+        Assert.Single(audit, e => e.Action == "sign-in throttled");
+    }
+
+    [Fact]
+    public async Task Every_page_needs_a_signed_in_operator_and_each_role_opens_only_what_it_may()
+    {
+        await CreateAsync("olga", OperatorRoles.Operator);
+        await CreateAsync("aldo", OperatorRoles.Auditor);
+        await CreateAsync("sue", OperatorRoles.Supervisor);
+        using var anonymous = new ConsoleClient(_console.Address);
+        var toSignIn = await anonymous.GetAsync("/reviews");
+        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
+        Assert.StartsWith("/signin", toSignIn.Headers.Location!.AbsolutePath, StringComparison.Ordinal);
+
+        var allowed = new Dictionary<string, string[]>
+        {
+            ["olga"] = ["/receipts", "/reviews"],
+            ["aldo"] = ["/receipts", "/audit"],
+            ["sue"] = ["/receipts", "/reviews", "/audit"],
+        };
+        foreach (var (user, pages) in allowed)
+        {
+            using var browser = new ConsoleClient(_console.Address);
+            Assert.Equal(HttpStatusCode.Redirect, await browser.SignInAsync(user, Password));
+            foreach (var page in new[] { "/receipts", "/reviews", "/audit" })
+            {
+                var response = await browser.GetAsync(page);
+                var expected = pages.Contains(page) ? HttpStatusCode.OK : HttpStatusCode.Redirect;
+                Assert.True(response.StatusCode == expected, $"{user} on {page}: {response.StatusCode}");
+                if (expected == HttpStatusCode.Redirect)
+                {
+                    Assert.Equal("/denied", response.Headers.Location!.AbsolutePath);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_form_posted_without_its_antiforgery_token_is_refused_and_changes_nothing()
+    {
+        await CreateAsync("ben", OperatorRoles.Operator);
+        using var browser = new ConsoleClient(_console.Address);
+        Assert.Equal(HttpStatusCode.Redirect, await browser.SignInAsync("ben", Password));
+
+        var forgedSignOut = await browser.PostWithoutTokenAsync("/signout", new Dictionary<string, string>());
+        var forgedSignIn = await new ConsoleClient(_console.Address).PostWithoutTokenAsync("/signin", new Dictionary<string, string> { ["UserName"] = "ben", ["Password"] = Password });
+
+        Assert.Equal(HttpStatusCode.BadRequest, forgedSignOut.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, forgedSignIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/receipts")).StatusCode);
+
+        // The header's sign-out form carries its token: with it, signing out works.
+        var signOut = await browser.PostFormAsync("/signout", new Dictionary<string, string>(), formPage: "/receipts");
+        Assert.Equal((HttpStatusCode.Redirect, "/signin"), (signOut.StatusCode, signOut.Headers.Location?.OriginalString));
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/receipts")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Responses_carry_the_security_headers_and_the_session_cookie_is_http_only_and_same_site_strict()
+    {
+        await CreateAsync("ben", OperatorRoles.Operator);
+        using var browser = new ConsoleClient(_console.Address);
+        var page = await browser.GetAsync("/signin");
+        var signIn = await browser.PostFormAsync("/signin", new Dictionary<string, string> { ["UserName"] = "ben", ["Password"] = Password });
+
+        Assert.Equal(SecurityHeaders.ContentSecurityPolicy, page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        var session = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("smartstore-console=", StringComparison.Ordinal));
+        Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", session, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Receipts_are_found_by_shopper_and_what_a_search_echoes_back_is_text_not_markup()
+    {
+        await CreateAsync("ben", OperatorRoles.Operator);
+        var at = new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.Zero);
+        var receipt = new Receipt("EUR", [new ReceiptLine("drink-001", "Cola 330 ml", 2, 149, 298, "standard", [])], [], 298);
+        var state = new IVisitEvent[]
+        {
+            new VisitOpened("v-1", "corner-01", "s-alice", 1, "gate-in", 0, null, 0, at),
+            new VisitSettled(receipt, 60_000, at),
+            new ReceiptIssued("paid", 298, "psp-1", at),
+        }.Aggregate(VisitState.None("v-1"), VisitRules.Evolve);
+        await using (var session = _store.LightweightSession())
+        {
+            session.Store(new VisitDocument("v-1", state, 1));
+            await session.SaveChangesAsync();
+        }
+
+        using var browser = new ConsoleClient(_console.Address);
+        await browser.SignInAsync("ben", Password);
+        var alice = WebUtility.HtmlDecode(await (await browser.GetAsync("/receipts?payer=s-alice")).Content.ReadAsStringAsync());
+        var hostile = await (await browser.GetAsync("/receipts?payer=%3Cscript%3Ealert(1)%3C%2Fscript%3E")).Content.ReadAsStringAsync();
+
+        Assert.Contains("2× Cola 330 ml", alice, StringComparison.Ordinal);
+        Assert.Contains("2.98 EUR", alice, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>alert(1)</script>", hostile, StringComparison.Ordinal);
+        Assert.Contains("0 receipts", hostile, StringComparison.Ordinal);
+    }
+
+    private static Task<HttpResponseMessage> Setup(ConsoleClient browser, string token, string user, string password) =>
+        browser.PostFormAsync("/setup", new Dictionary<string, string> { ["Token"] = token, ["UserName"] = user, ["Password"] = password });
+
+    private async Task CreateAsync(string user, string role)
+    {
+        var refused = await _console.Services.GetRequiredService<OperatorDirectory>().CreateAsync(user, Password, role, "test", CancellationToken.None);
+        Assert.Null(refused);
+    }
+}
