@@ -1,10 +1,6 @@
 using System.Net;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using SmartStore.WebConsole.Security;
-using SmartStore.Domain.Carts;
-using SmartStore.Domain.Visits;
-using SmartStore.ReadModels;
 using SmartStore.Testing;
 using Xunit;
 
@@ -15,35 +11,20 @@ namespace SmartStore.WebConsole.Tests;
 /// the setup token, wrong passwords refused and throttled, every page behind sign-in and its role, forms refused
 /// without their antiforgery token, the security headers, and hostile input shown as text.
 /// </summary>
-public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncLifetime
+public sealed class ConsoleSecurityTests(PostgresFixture postgres) : ConsoleOnPostgres(postgres), IClassFixture<PostgresFixture>
 {
     private const string Password = "correct horse battery";
-    private DocumentStore _store = null!;
-    private ConsoleServer _console = null!;
-
-    public async Task InitializeAsync()
-    {
-        _store = ReadModelStore.Open(await postgres.Server.CreateDatabaseAsync("console"));
-        _console = await ConsoleServer.StartAsync(new ConsoleOptions(), _store);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _console.DisposeAsync();
-        _store.Dispose();
-    }
-
     [Fact]
     public async Task The_first_supervisor_comes_only_from_the_one_time_setup_token_and_the_token_works_once()
     {
-        using var browser = new ConsoleClient(_console.Address);
-        Assert.NotNull(_console.SetupToken);
+        using var browser = new ConsoleClient(Console.Address);
+        Assert.NotNull(Console.SetupToken);
 
         var wrongToken = await Setup(browser, "not-the-token", "ada", Password);
-        var shortPassword = await Setup(browser, _console.SetupToken!, "ada", "short");
-        var done = await Setup(browser, _console.SetupToken!, "ada", Password);
+        var shortPassword = await Setup(browser, Console.SetupToken!, "ada", "short");
+        var done = await Setup(browser, Console.SetupToken!, "ada", Password);
         // Once done, the page has no form; a post made with a token from another page is refused all the same.
-        var again = await browser.PostFormAsync("/setup", new Dictionary<string, string> { ["Token"] = _console.SetupToken!, ["UserName"] = "eve", ["Password"] = Password }, formPage: "/signin");
+        var again = await browser.PostFormAsync("/setup", new Dictionary<string, string> { ["Token"] = Console.SetupToken!, ["UserName"] = "eve", ["Password"] = Password }, formPage: "/signin");
 
         Assert.Equal(HttpStatusCode.BadRequest, wrongToken.StatusCode);
         Assert.Contains("not the one this node printed", await wrongToken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -55,14 +36,14 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/audit")).StatusCode);
 
         // A console started again on the same store has a supervisor: it prints no token.
-        await using var restarted = await ConsoleServer.StartAsync(new ConsoleOptions(), _store);
+        await using var restarted = await ConsoleServer.StartAsync(new ConsoleOptions(), Store);
         Assert.Null(restarted.SetupToken);
     }
 
     [Fact]
     public async Task Wrong_passwords_are_refused_and_past_five_attempts_a_minute_even_the_right_one_is_throttled()
     {
-        using var browser = new ConsoleClient(_console.Address);
+        using var browser = new ConsoleClient(Console.Address);
         await CreateAsync("ben", OperatorRoles.Operator);
 
         var answers = new List<HttpStatusCode>();
@@ -75,7 +56,7 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
 
         Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 5), HttpStatusCode.TooManyRequests], answers);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/receipts")).StatusCode);
-        var audit = await _console.Services.GetRequiredService<SmartStore.WebConsole.Audit.AuditLog>().NewestAsync(10, CancellationToken.None);
+        var audit = await Console.Services.GetRequiredService<SmartStore.WebConsole.Audit.AuditLog>().NewestAsync(10, CancellationToken.None);
         Assert.Equal(5, audit.Count(e => e.Action == "sign-in refused" && e.Actor == "ben"));
         Assert.Single(audit, e => e.Action == "sign-in throttled");
     }
@@ -86,7 +67,7 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
         await CreateAsync("olga", OperatorRoles.Operator);
         await CreateAsync("aldo", OperatorRoles.Auditor);
         await CreateAsync("sue", OperatorRoles.Supervisor);
-        using var anonymous = new ConsoleClient(_console.Address);
+        using var anonymous = new ConsoleClient(Console.Address);
         var toSignIn = await anonymous.GetAsync("/reviews");
         Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
         Assert.StartsWith("/signin", toSignIn.Headers.Location!.AbsolutePath, StringComparison.Ordinal);
@@ -99,7 +80,7 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
         };
         foreach (var (user, pages) in allowed)
         {
-            using var browser = new ConsoleClient(_console.Address);
+            using var browser = new ConsoleClient(Console.Address);
             Assert.Equal(HttpStatusCode.Redirect, await browser.SignInAsync(user, Password));
             foreach (var page in new[] { "/receipts", "/reviews", "/audit" })
             {
@@ -118,11 +99,11 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
     public async Task A_form_posted_without_its_antiforgery_token_is_refused_and_changes_nothing()
     {
         await CreateAsync("ben", OperatorRoles.Operator);
-        using var browser = new ConsoleClient(_console.Address);
+        using var browser = new ConsoleClient(Console.Address);
         Assert.Equal(HttpStatusCode.Redirect, await browser.SignInAsync("ben", Password));
 
         var forgedSignOut = await browser.PostWithoutTokenAsync("/signout", new Dictionary<string, string>());
-        var forgedSignIn = await new ConsoleClient(_console.Address).PostWithoutTokenAsync("/signin", new Dictionary<string, string> { ["UserName"] = "ben", ["Password"] = Password });
+        var forgedSignIn = await new ConsoleClient(Console.Address).PostWithoutTokenAsync("/signin", new Dictionary<string, string> { ["UserName"] = "ben", ["Password"] = Password });
 
         Assert.Equal(HttpStatusCode.BadRequest, forgedSignOut.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, forgedSignIn.StatusCode);
@@ -138,7 +119,7 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
     public async Task Responses_carry_the_security_headers_and_the_session_cookie_is_http_only_and_same_site_strict()
     {
         await CreateAsync("ben", OperatorRoles.Operator);
-        using var browser = new ConsoleClient(_console.Address);
+        using var browser = new ConsoleClient(Console.Address);
         var page = await browser.GetAsync("/signin");
         var signIn = await browser.PostFormAsync("/signin", new Dictionary<string, string> { ["UserName"] = "ben", ["Password"] = Password });
 
@@ -154,21 +135,9 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
     public async Task Receipts_are_found_by_shopper_and_what_a_search_echoes_back_is_text_not_markup()
     {
         await CreateAsync("ben", OperatorRoles.Operator);
-        var at = new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.Zero);
-        var receipt = new Receipt("EUR", [new ReceiptLine("drink-001", "Cola 330 ml", 2, 149, 298, "standard", [])], [], 298);
-        var state = new IVisitEvent[]
-        {
-            new VisitOpened("v-1", "corner-01", "s-alice", 1, "gate-in", 0, null, 0, at),
-            new VisitSettled(receipt, 60_000, at),
-            new ReceiptIssued("paid", 298, "psp-1", at),
-        }.Aggregate(VisitState.None("v-1"), VisitRules.Evolve);
-        await using (var session = _store.LightweightSession())
-        {
-            session.Store(new VisitDocument("v-1", state, 1));
-            await session.SaveChangesAsync();
-        }
+        await StorePaidVisitAsync();
 
-        using var browser = new ConsoleClient(_console.Address);
+        using var browser = new ConsoleClient(Console.Address);
         await browser.SignInAsync("ben", Password);
         var alice = WebUtility.HtmlDecode(await (await browser.GetAsync("/receipts?payer=s-alice")).Content.ReadAsStringAsync());
         var hostile = await (await browser.GetAsync("/receipts?payer=%3Cscript%3Ealert(1)%3C%2Fscript%3E")).Content.ReadAsStringAsync();
@@ -184,7 +153,7 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : IClassFixtu
 
     private async Task CreateAsync(string user, string role)
     {
-        var refused = await _console.Services.GetRequiredService<OperatorDirectory>().CreateAsync(user, Password, role, "test", CancellationToken.None);
+        var refused = await Console.Services.GetRequiredService<OperatorDirectory>().CreateAsync(user, Password, role, "test", CancellationToken.None);
         Assert.Null(refused);
     }
 }

@@ -8,25 +8,17 @@ using SmartStore.WebConsole.Security;
 namespace SmartStore.WebConsole.Pages;
 
 [AllowAnonymous]
-public sealed class SetupModel(OperatorDirectory directory, SignInThrottle throttle, AuditLog audit) : PageModel
+public sealed class SetupModel(OperatorDirectory directory, SignInThrottle throttle, AuditLog audit) : CredentialsPageModel
 {
     [BindProperty]
     public string? Token { get; set; }
-
-    [BindProperty]
-    public string? UserName { get; set; }
-
-    [BindProperty]
-    public string? Password { get; set; }
-
-    public string? Refusal { get; private set; }
 
     public bool Done => directory.SetupToken is null;
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         // The token is a password too: guessing it is throttled like signing in.
-        var client = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var client = Client;
         if (!throttle.TryAttempt(client))
         {
             Refusal = "Too many attempts from here: wait a minute and try again.";

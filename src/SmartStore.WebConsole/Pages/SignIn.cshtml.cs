@@ -11,22 +11,14 @@ using SmartStore.WebConsole.Security;
 namespace SmartStore.WebConsole.Pages;
 
 [AllowAnonymous]
-public sealed class SignInModel(OperatorDirectory directory, SignInThrottle throttle, AuditLog audit) : PageModel
+public sealed class SignInModel(OperatorDirectory directory, SignInThrottle throttle, AuditLog audit) : CredentialsPageModel
 {
-    [BindProperty]
-    public string? UserName { get; set; }
-
-    [BindProperty]
-    public string? Password { get; set; }
-
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    public string? Refusal { get; private set; }
-
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var client = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var client = Client;
         if (!throttle.TryAttempt(client))
         {
             await audit.RecordAsync(UserName ?? "?", "sign-in throttled", $"from {client}", cancellationToken);
