@@ -110,6 +110,34 @@ public sealed class ConsoleReviewTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(2, audit.Count(e => e.Action == "review refused"));
     }
 
+    [Fact]
+    public async Task An_operator_charges_corrected_lines_and_a_product_not_in_the_catalog_is_refused_by_the_visit()
+    {
+        var visitId = Assert.Single(_node.Receipts.Review).VisitId;
+        using var olga = new ConsoleClient(_console.Address);
+        await olga.SignInAsync("olga", Password);
+        Dictionary<string, string> Correct(string lines) => new(Decision(visitId, "correct")) { ["Lines"] = lines };
+
+        var malformed = await olga.PostFormAsync("/reviews?handler=Resolve", Correct("crisps"), formPage: "/reviews");
+        var unknown = await olga.PostFormAsync("/reviews?handler=Resolve", Correct("caviar-999=1"), formPage: "/reviews");
+        var corrected = await olga.PostFormAsync("/reviews?handler=Resolve", Correct($"alcohol-027=0, {DemoScenario.Crisps}=1"), formPage: "/reviews");
+        using (var timeout = new CancellationTokenSource(Patience))
+        {
+            await _node.Receipts.WaitForIssuedAsync(1, timeout.Token);
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, unknown.StatusCode);
+        Assert.Contains("not in the catalog", WebUtility.HtmlDecode(await unknown.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
+        var receipt = Assert.Single(_node.Receipts.Issued).Receipt;
+        Assert.Equal([DemoScenario.Crisps], receipt.Lines.Select(l => l.Sku));
+        Assert.Equal(Small.FindProduct(DemoScenario.Crisps)!.UnitPrice, receipt.Total);
+        Assert.Equal((1, receipt.Total), (_psp.CapturesOf("tok-erin-4242"), _psp.NetChargedTo("tok-erin-4242")));
+        var audit = await _console.Services.GetRequiredService<AuditLog>().NewestAsync(20, CancellationToken.None);
+        Assert.Single(audit, e => e.Action == "review resolved" && e.Detail.Contains($"charged corrected lines alcohol-027=0, {DemoScenario.Crisps}=1", StringComparison.Ordinal));
+    }
+
     private static Dictionary<string, string> Decision(string visitId, string decision) =>
         new() { ["VisitId"] = visitId, ["Decision"] = decision, ["Note"] = "ID checked on camera" };
 

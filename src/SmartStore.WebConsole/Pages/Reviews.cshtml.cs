@@ -16,27 +16,22 @@ public sealed class ReviewsModel(VisitQueries queries, IStoreOperations store, A
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => Waiting = await queries.ReviewQueueAsync(200, cancellationToken);
 
-    public async Task<IActionResult> OnPostResolveAsync(string? visitId, string? decision, string? note, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostResolveAsync(string? visitId, string? decision, string? lines, string? note, CancellationToken cancellationToken)
     {
         var who = User.Identity?.Name ?? "?";
-        IReadOnlyDictionary<string, int>? units = decision switch
-        {
-            "charge" => null,
-            "void" => new Dictionary<string, int>(),
-            _ => null,
-        };
+        var read = ReviewDecision.Read(decision, lines);
+
         // A malformed decision is the request's fault (400); a refusal by the visit's rules is the store's answer (409).
-        Refusal = (visitId, decision, note) switch
+        Refusal = (visitId, note) switch
         {
-            (null or "", _, _) => "which visit?",
-            (_, not ("charge" or "void"), _) => "the decision is 'charge' or 'void'",
-            (_, _, null or "") => "a decision needs a note (what you checked)",
-            _ => null,
+            (null or "", _) => "which visit?",
+            (_, null or "") => "a decision needs a note (what you checked)",
+            _ => read.Refusal,
         };
         var status = StatusCodes.Status400BadRequest;
         if (Refusal is null)
         {
-            Refusal = await store.ResolveReviewAsync(visitId!, who, units, note!, cancellationToken);
+            Refusal = await store.ResolveReviewAsync(visitId!, who, read.Units, note!, cancellationToken);
             status = StatusCodes.Status409Conflict;
         }
 
@@ -47,7 +42,13 @@ public sealed class ReviewsModel(VisitQueries queries, IStoreOperations store, A
             return new PageResult { StatusCode = status };
         }
 
-        await audit.RecordAsync(who, "review resolved", $"{visitId}: {(decision == "void" ? "voided" : "charged as proposed")}; {note}", cancellationToken);
+        var what = read.Units switch
+        {
+            null => "charged as proposed",
+            { Count: 0 } => "voided",
+            var units => $"charged corrected lines {string.Join(", ", units.Select(u => $"{u.Key}={u.Value}"))}",
+        };
+        await audit.RecordAsync(who, "review resolved", $"{visitId}: {what}; {note}", cancellationToken);
         return RedirectToPage();
     }
 }
