@@ -15,7 +15,7 @@ namespace SmartStore.Simulator;
 /// Bad arguments and unreadable files end with a specific message and exit code 2; thresholds that are not met
 /// end with exit code 1, so a CI job can gate a release on a replay.
 /// </summary>
-internal static class SimulatorCli
+internal static partial class SimulatorCli
 {
     public static async Task<int> RunAsync(string[] args)
     {
@@ -175,45 +175,6 @@ internal static class SimulatorCli
                 AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(exception.Message)}");
                 return 2;
             }
-        });
-        return command;
-    }
-
-    private static Command DemoCommand()
-    {
-        var scenario = new Option<string>("--scenario") { Description = "The preset to play.", DefaultValueFactory = _ => "busy-small" };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Where the feed and the report go.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "demo")) };
-        // Ten times real time: the busy stretch takes half a minute, slow enough to watch the console keep up.
-        var speed = SpeedOption("10");
-        var consoleDb = new Option<string?>("--console-db") { Description = "PostgreSQL for the console's read models (./smartstore demo starts one and sets SMARTSTORE_CONSOLE_DB); without it, no console.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SMARTSTORE_CONSOLE_DB") };
-        var consoleUrl = new Option<string>("--console-url") { Description = "Where the console listens.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-        var keepRunning = new Option<bool>("--keep-running") { Description = "After the feed, keep the store and its console running until Enter is pressed, then print the QA report." };
-        var command = new Command("demo", "Generate a busy scenario for the small store, replay it through a node with its web console, print the summary and the report's path.") { scenario, output, speed, consoleDb, consoleUrl, keepRunning };
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            if (await ScenarioWithLayoutAsync(result.GetValue(scenario)!, cancellationToken) is not var (spec, store))
-            {
-                return 2;
-            }
-
-            AnsiConsole.Write(new Rule($"[bold]SmartStore QA demo: {Markup.Escape(spec.Name)}[/]").LeftJustified());
-            AnsiConsole.MarkupLine(Markup.Escape(spec.Description));
-            var directory = result.GetValue(output)!;
-            var (feedPath, truthPath, _) = await GenerateAsync(spec, store, 42, null, directory, compress: true, cancellationToken);
-            var database = result.GetValue(consoleDb);
-            if (string.IsNullOrWhiteSpace(database))
-            {
-                AnsiConsole.MarkupLine("[grey]console: off (no PostgreSQL for its read models; ./smartstore demo starts one)[/]");
-            }
-
-            var options = new ReplayOptions
-            {
-                Speed = ParseSpeed(result.GetValue(speed)!),
-                Attach = string.IsNullOrWhiteSpace(database) ? null : (node, token) => DemoConsole.StartAsync(node, database, result.GetValue(consoleUrl)!, token),
-                BeforeStop = result.GetValue(keepRunning) ? DemoConsole.KeepRunningAsync : null,
-            };
-            var report = await ReplayAndReportAsync(feedPath, truthPath, null, options, BadLinePolicy.Reject, directory, new Thresholds(), cancellationToken);
-            return report is null ? 2 : 0;
         });
         return command;
     }

@@ -47,7 +47,7 @@ public sealed class VisitReadModel(IDocumentStore store)
         }
 
         checkpoint = checkpoint with { Offset = OffsetOf(fresh[^1]), Events = checkpoint.Events + fresh.Count };
-        session.Store(documents.Values.Where(d => ids.Contains(d.Id, StringComparer.Ordinal)).ToArray());
+        session.Store(documents.Values.ToArray());
         session.Store(checkpoint);
         await session.SaveChangesAsync(cancellationToken);
         return checkpoint;

@@ -161,6 +161,12 @@ public static partial class CartFusion
     /// <summary>Silences whose cell spoke again before <paramref name="timeMs"/>: no sighting from then on can fall inside them.</summary>
     private static FusionState EndSilences(FusionState state, long timeMs)
     {
+        // Called for every input: nothing to look at is the common case, and it allocates nothing.
+        if (state.SilenceEnds.IsEmpty)
+        {
+            return state;
+        }
+
         var ended = state.SilenceEnds.Where(e => e.Value < timeMs).Select(e => e.Key).ToList();
         return ended.Count == 0 ? state : state with { SilentBins = state.SilentBins.Except(ended), SilenceEnds = state.SilenceEnds.RemoveRange(ended) };
     }
