@@ -144,6 +144,10 @@ public sealed class MqttClientTests : IAsyncLifetime
             await Task.Delay(20, timeout.Token);
         }
 
+        // Acknowledged means written to the socket, not read by the broker: a crash right after it can lose the
+        // PUBACKs in flight. The broker reads one connection in order, so the answer to a publish sent after them
+        // says they arrived.
+        await second.PublishAsync("smartstore/probe/acks-arrived", "1"u8.ToArray()).WaitAsync(timeout.Token);
         await second.AbortAsync();
         await PublishAsync(publisher, "smartstore/test/shelf/weight", [501]);
         await using var third = new MqttClient(Options("node-crash"));

@@ -107,7 +107,7 @@ public sealed partial class MqttClient : IAsyncDisposable
 
     public long Received => Interlocked.Read(ref _received);
 
-    /// <summary>Received messages whose acknowledgement has been written to the broker.</summary>
+    /// <summary>Received messages whose acknowledgement has been written to the socket (the broker may not have read it yet).</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
 
     /// <summary>Received messages not yet handled (their acknowledgement waits).</summary>
