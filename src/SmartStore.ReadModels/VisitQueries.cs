@@ -63,4 +63,22 @@ public sealed class VisitQueries(IDocumentStore store)
 
         return await query.OrderByDescending(d => d.State.SettledAt).Take(search.Limit).ToListAsync(cancellationToken);
     }
+
+    /// <summary>One visit, or null when the read model has not seen it (yet).</summary>
+    public async Task<VisitDocument?> VisitAsync(string visitId, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<VisitDocument>(visitId, cancellationToken);
+    }
+
+    /// <summary>A shopper's visits, newest first: what the shoppers page lists (ids and receipts only, no personal data).</summary>
+    public async Task<IReadOnlyList<VisitDocument>> VisitsOfAsync(string payerId, int limit, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<VisitDocument>()
+            .Where(d => d.State.PayerId == payerId)
+            .OrderByDescending(d => d.State.EnteredMs)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+    }
 }

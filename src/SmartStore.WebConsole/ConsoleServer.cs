@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -8,9 +9,14 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SmartStore.WebConsole.Alerts;
 using SmartStore.WebConsole.Audit;
 using SmartStore.WebConsole.Security;
+using SmartStore.Domain.Floor;
+using SmartStore.Domain.Layouts;
+using SmartStore.Node.Health;
 using SmartStore.ReadModels;
+using SmartStore.WebConsole.Live;
 
 namespace SmartStore.WebConsole;
 
@@ -23,6 +29,9 @@ public sealed record ConsoleOptions
     public int SignInAttemptsPerWindow { get; init; } = 5;
 
     public TimeSpan SignInWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the live map sends the floor to the browsers watching it.</summary>
+    public TimeSpan MapInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>The authorization policies, by what they allow.</summary>
@@ -104,6 +113,25 @@ public sealed class ConsoleServer : IAsyncDisposable
             cookie.AccessDeniedPath = "/denied";
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
+
+            // A role change takes effect on the next request (the cookie is reissued with the new role), not at
+            // the cookie's expiry; an account that is gone is signed out.
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                var name = context.Principal?.Identity?.Name;
+                var directory = context.HttpContext.RequestServices.GetRequiredService<OperatorDirectory>();
+                var account = name is null ? null : await directory.FindAsync(name, context.HttpContext.RequestAborted);
+                if (account is null)
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                }
+                else if (!context.Principal!.IsInRole(account.Role))
+                {
+                    context.ReplacePrincipal(OperatorDirectory.PrincipalOf(account));
+                    context.ShouldRenew = true;
+                }
+            };
         });
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -118,6 +146,11 @@ public sealed class ConsoleServer : IAsyncDisposable
             a.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         builder.Services.AddRazorPages().AddApplicationPart(typeof(ConsoleServer).Assembly);
+        builder.Services.AddSignalR();
+        builder.Services.AddSingleton(new FloorMapOptions { Interval = options.MapInterval });
+        builder.Services.AddSingleton<FloorMapFeed>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FloorMapFeed>());
+        builder.Services.AddSingleton<AlertAcknowledgements>();
 
         var app = builder.Build();
         app.Use(SecurityHeaders.Apply);
@@ -126,6 +159,9 @@ public sealed class ConsoleServer : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGet("/console.css", () => Results.Text(ConsoleStyle.Css, "text/css")).AllowAnonymous();
+        app.MapGet("/lib/signalr.min.js", () => Results.Bytes(ClientScripts.SignalR, "text/javascript")).AllowAnonymous();
+        app.MapGet("/map.js", () => Results.Text(ClientScripts.Map, "text/javascript")).AllowAnonymous();
+        app.MapHub<FloorMapHub>("/hubs/floor").RequireAuthorization(ConsolePolicies.Watch);
         app.MapRazorPages();
 
         var setupToken = await app.Services.GetRequiredService<OperatorDirectory>().PrepareSetupAsync(cancellationToken);
@@ -149,7 +185,33 @@ public sealed class ConsoleServer : IAsyncDisposable
     /// <summary>A console started without a store: it says so instead of deciding anything.</summary>
     private sealed class ReadOnlyStore : IStoreOperations
     {
+        private const string NotConnected = "this console is not connected to a store: it can only read";
+
+        public StoreLayout? Layout => null;
+
         public Task<string?> ResolveReviewAsync(string visitId, string operatorId, IReadOnlyDictionary<string, int>? correctedUnits, string note, CancellationToken cancellationToken) =>
-            Task.FromResult<string?>("this console is not connected to a store: it can only read");
+            Task.FromResult<string?>(NotConnected);
+
+        public Task<string?> RefundAsync(string visitId, string sku, int units, string reason, string operatorId, CancellationToken cancellationToken) =>
+            Task.FromResult<string?>(NotConnected);
+
+        public Task<string?> DecideDisputeAsync(string visitId, string disputeId, bool approve, string operatorId, string note, CancellationToken cancellationToken) =>
+            Task.FromResult<string?>(NotConnected);
+
+        public Task<ShopperView?> FindShopperAsync(string shopperId, CancellationToken cancellationToken) => Task.FromResult<ShopperView?>(null);
+
+        public Task<EnrolmentOutcome> EnrolShopperAsync(string shopperId, string name, string paymentToken, IReadOnlyList<ReadOnlyMemory<byte>> photos, DateTimeOffset consentedAt, CancellationToken cancellationToken) =>
+            Task.FromResult(new EnrolmentOutcome(null, [NotConnected]));
+
+        public Task<EnrolmentOutcome> EnrolFaceAsync(string shopperId, IReadOnlyList<ReadOnlyMemory<byte>> photos, DateTimeOffset consentedAt, CancellationToken cancellationToken) =>
+            Task.FromResult(new EnrolmentOutcome(null, [NotConnected]));
+
+        public Task<string?> ChangePaymentMethodAsync(string shopperId, string paymentToken, CancellationToken cancellationToken) => Task.FromResult<string?>(NotConnected);
+
+        public Task<string?> EraseShopperAsync(string shopperId, CancellationToken cancellationToken) => Task.FromResult<string?>(NotConnected);
+
+        public Task<FloorView?> FloorAsync(CancellationToken cancellationToken) => Task.FromResult<FloorView?>(null);
+
+        public HealthSummary? Health() => null;
     }
 }

@@ -31,6 +31,33 @@ internal sealed partial class ConsoleClient : IDisposable
         return await PostWithoutTokenAsync(path, new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value) });
     }
 
+    /// <summary>Posts a multipart form (files as the browser sends them) with the token of the page it is on.</summary>
+    public async Task<HttpResponseMessage> PostMultipartAsync(string path, IDictionary<string, string> fields, IReadOnlyList<(string Field, string FileName, byte[] Content)> files, string formPage)
+    {
+        var page = await (await GetAsync(formPage)).Content.ReadAsStringAsync();
+        var token = TokenField().Match(page);
+        if (!token.Success)
+        {
+            throw new InvalidOperationException($"{formPage} has no antiforgery token");
+        }
+
+        using var content = new MultipartFormDataContent();
+        foreach (var (name, value) in fields)
+        {
+            content.Add(new StringContent(value), name);
+        }
+
+        content.Add(new StringContent(WebUtility.HtmlDecode(token.Groups[1].Value)), "__RequestVerificationToken");
+        foreach (var (field, fileName, bytes) in files)
+        {
+            var file = new ByteArrayContent(bytes);
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(fileName.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? "image/png" : "image/jpeg");
+            content.Add(file, field, fileName);
+        }
+
+        return await _http.PostAsync(new Uri(path, UriKind.Relative), content);
+    }
+
     public async Task<HttpResponseMessage> PostWithoutTokenAsync(string path, IDictionary<string, string> fields)
     {
         using var content = new FormUrlEncodedContent(fields);

@@ -11,27 +11,14 @@ namespace SmartStore.WebConsole.Tests;
 /// </summary>
 public sealed class ConsoleInBrowserTests(PostgresFixture postgres) : ConsoleOnPostgres(postgres), IClassFixture<PostgresFixture>
 {
-    private static string Chromium =>
-        new[] { Environment.GetEnvironmentVariable("SMARTSTORE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
-            .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException("Debian's chromium is not installed (apt-get install chromium; ./smartstore test does it) and SMARTSTORE_CHROMIUM names no browser");
-
-    private static string Screenshots => Directory.CreateDirectory(Path.Combine(FaceData.RepositoryRoot, "artifacts", "screenshots")).FullName;
-
     [Fact]
     public async Task In_chromium_the_first_supervisor_is_set_up_signs_in_and_finds_a_receipt_without_breaking_the_csp()
     {
         await StorePaidVisitAsync();
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
-        var violations = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                violations.Add(message.Text);
-            }
-        };
+        await using var browser = await Browsers.LaunchAsync(playwright);
+        var page = await Browsers.LaptopPageAsync(browser);
+        var violations = Browsers.CspViolations(page);
 
         await page.GotoAsync(new Uri(Console.Address, "/setup").ToString());
         await page.FillAsync("input[name=Token]", Console.SetupToken!);
@@ -49,10 +36,10 @@ public sealed class ConsoleInBrowserTests(PostgresFixture postgres) : ConsoleOnP
 
         Assert.Equal("2× Cola 330 ml", await page.InnerTextAsync("tbody tr td:nth-child(4)"));
         Assert.Contains("ada", await page.InnerTextAsync("header"), StringComparison.Ordinal);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "console-receipts.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browsers.Screenshots, "console-receipts.png"), FullPage = true });
         await page.GotoAsync(new Uri(Console.Address, "/audit").ToString());
         Assert.Contains("first supervisor created", await page.InnerTextAsync("tbody"), StringComparison.Ordinal);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "console-audit.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browsers.Screenshots, "console-audit.png"), FullPage = true });
         Assert.Empty(violations);
     }
 }

@@ -1,14 +1,10 @@
 using System.Net;
-using Marten;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using SmartStore.WebConsole.Audit;
 using SmartStore.WebConsole.Security;
 using SmartStore.Domain.Layouts;
-using SmartStore.Messaging.Transport;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Hosting;
-using SmartStore.Node.Persistence;
 using SmartStore.Payments;
 using SmartStore.ReadModels;
 using SmartStore.Testing;
@@ -23,63 +19,38 @@ namespace SmartStore.WebConsole.Tests;
 /// </summary>
 public sealed class ConsoleReviewTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
-    private const string Password = "correct horse battery";
-    private static readonly StoreLayout Small = LayoutReader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml")), "small-convenience.yaml");
-    private static readonly long Start = new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("smartstore-console-");
-    private readonly SimulatedPsp _psp = new(new PspSimulation { Seed = 5 });
-    private StoreNode _node = null!;
-    private DocumentStore _store = null!;
-    private VisitReadModelFeed _feed = null!;
-    private ConsoleServer _console = null!;
+    private const string Password = StoreWithConsole.Password;
+    private static readonly StoreLayout Small = StoreWithConsole.Small;
+    private static readonly TimeSpan Patience = StoreWithConsole.Patience;
+    private StoreWithConsole _store = null!;
 
     public async Task InitializeAsync()
     {
-        _store = ReadModelStore.Open(await postgres.Server.CreateDatabaseAsync("console"));
-        var transport = new InProcessTransport();
-        var options = new StoreNodeOptions(Small) { Journal = JournalSettings.SqliteFile(Path.Combine(_folder.FullName, "journal.db")), PaymentRetryDelay = TimeSpan.FromMilliseconds(50) };
-        _node = await StoreNode.StartAsync(options, new ResilientGateway(_psp, new RetrySettings()), transport);
-        transport.Connect(_node);
-        _feed = VisitReadModelFeed.Start(_node.System, new VisitReadModel(_store));
-        _console = await ConsoleServer.StartAsync(new ConsoleOptions(), _store, new NodeStoreOperations(_node));
-        foreach (var (user, role) in new[] { ("olga", OperatorRoles.Operator), ("aldo", OperatorRoles.Auditor) })
-        {
-            Assert.Null(await _console.Services.GetRequiredService<OperatorDirectory>().CreateAsync(user, Password, role, "test", CancellationToken.None));
-        }
+        _store = await StoreWithConsole.StartAsync(postgres);
 
         // Erin takes a lager and crisps and walks out: the lager needs an operator's look at her ID.
-        await _node.EnrolAsync("s-erin", "Erin Example", "face-template-erin-0001", "tok-erin-4242", DateTimeOffset.UtcNow);
-        var feed = new ScriptedFeed(Small, Start);
-        var t = Start + 1_000;
+        await _store.Node.EnrolAsync("s-erin", "Erin Example", "face-template-erin-0001", "tok-erin-4242", DateTimeOffset.UtcNow);
+        var feed = new ScriptedFeed(Small, StoreWithConsole.Start);
+        var t = StoreWithConsole.Start + 1_000;
         feed.Identify(t, "gate-in", "s-erin");
         t = feed.Enter(t + 600, "gate-in", "trk-erin");
         t = feed.Pick(t, "trk-erin", "shelf-06-l1b2", "alcohol-027");
         t = feed.Pick(t, "trk-erin", "shelf-02-l1b2", DemoScenario.Crisps);
         t = feed.Leave(t, "gate-out", "trk-erin");
-        await FeedReplay.SendAsync(transport, Small.StoreId, feed.Build(t + 1_000));
-        await _node.AdvanceClockAsync(t + 1_000 + options.Floor.SettlementBoundMs + 1_000);
+        await _store.PlayAsync(feed.Build(t + 1_000), t + 1_000);
         using var timeout = new CancellationTokenSource(Patience);
-        await _node.Receipts.WaitForDecidedAsync(1, timeout.Token);
+        await _store.Node.Receipts.WaitForDecidedAsync(1, timeout.Token);
         await WaitForReadModelAsync(async queries => (await queries.ReviewQueueAsync(10, CancellationToken.None)).Count == 1);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _console.DisposeAsync();
-        await _feed.DisposeAsync();
-        await _node.DisposeAsync();
-        _store.Dispose();
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
-    }
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     [Fact]
     public async Task An_operator_charges_a_reviewed_cart_once_from_the_console_and_a_second_decision_is_refused()
     {
-        var visitId = Assert.Single(_node.Receipts.Review).VisitId;
-        using var auditor = new ConsoleClient(_console.Address);
-        using var olga = new ConsoleClient(_console.Address);
+        var visitId = Assert.Single(_store.Node.Receipts.Review).VisitId;
+        using var auditor = new ConsoleClient(_store.Console.Address);
+        using var olga = new ConsoleClient(_store.Console.Address);
         await auditor.SignInAsync("aldo", Password);
         await olga.SignInAsync("olga", Password);
 
@@ -89,7 +60,7 @@ public sealed class ConsoleReviewTests(PostgresFixture postgres) : IClassFixture
         var charged = await olga.PostFormAsync("/reviews?handler=Resolve", Decision(visitId, "charge"), formPage: "/reviews");
         using (var timeout = new CancellationTokenSource(Patience))
         {
-            await _node.Receipts.WaitForIssuedAsync(1, timeout.Token);
+            await _store.Node.Receipts.WaitForIssuedAsync(1, timeout.Token);
         }
 
         var twice = await olga.PostFormAsync("/reviews?handler=Resolve", Decision(visitId, "void"), formPage: "/receipts");
@@ -100,12 +71,12 @@ public sealed class ConsoleReviewTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, noNote.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, charged.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
-        Assert.Equal(1, _psp.CapturesOf("tok-erin-4242"));
-        var receipt = Assert.Single(_node.Receipts.Issued).Receipt;
-        Assert.Equal(receipt.Total, _psp.NetChargedTo("tok-erin-4242"));
+        Assert.Equal(1, _store.Psp.CapturesOf("tok-erin-4242"));
+        var receipt = Assert.Single(_store.Node.Receipts.Issued).Receipt;
+        Assert.Equal(receipt.Total, _store.Psp.NetChargedTo("tok-erin-4242"));
 
         await WaitForReadModelAsync(async queries => (await queries.ReviewQueueAsync(10, CancellationToken.None)).Count == 0);
-        var audit = await _console.Services.GetRequiredService<AuditLog>().NewestAsync(20, CancellationToken.None);
+        var audit = await _store.Console.Services.GetRequiredService<AuditLog>().NewestAsync(20, CancellationToken.None);
         Assert.Single(audit, e => e.Action == "review resolved" && e.Actor == "olga" && e.Detail.StartsWith(visitId, StringComparison.Ordinal));
         Assert.Equal(2, audit.Count(e => e.Action == "review refused"));
     }
@@ -113,8 +84,8 @@ public sealed class ConsoleReviewTests(PostgresFixture postgres) : IClassFixture
     [Fact]
     public async Task An_operator_charges_corrected_lines_and_a_product_not_in_the_catalog_is_refused_by_the_visit()
     {
-        var visitId = Assert.Single(_node.Receipts.Review).VisitId;
-        using var olga = new ConsoleClient(_console.Address);
+        var visitId = Assert.Single(_store.Node.Receipts.Review).VisitId;
+        using var olga = new ConsoleClient(_store.Console.Address);
         await olga.SignInAsync("olga", Password);
         Dictionary<string, string> Correct(string lines) => new(Decision(visitId, "correct")) { ["Lines"] = lines };
 
@@ -123,32 +94,23 @@ public sealed class ConsoleReviewTests(PostgresFixture postgres) : IClassFixture
         var corrected = await olga.PostFormAsync("/reviews?handler=Resolve", Correct($"alcohol-027=0, {DemoScenario.Crisps}=1"), formPage: "/reviews");
         using (var timeout = new CancellationTokenSource(Patience))
         {
-            await _node.Receipts.WaitForIssuedAsync(1, timeout.Token);
+            await _store.Node.Receipts.WaitForIssuedAsync(1, timeout.Token);
         }
 
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, unknown.StatusCode);
         Assert.Contains("not in the catalog", WebUtility.HtmlDecode(await unknown.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
-        var receipt = Assert.Single(_node.Receipts.Issued).Receipt;
+        var receipt = Assert.Single(_store.Node.Receipts.Issued).Receipt;
         Assert.Equal([DemoScenario.Crisps], receipt.Lines.Select(l => l.Sku));
         Assert.Equal(Small.FindProduct(DemoScenario.Crisps)!.UnitPrice, receipt.Total);
-        Assert.Equal((1, receipt.Total), (_psp.CapturesOf("tok-erin-4242"), _psp.NetChargedTo("tok-erin-4242")));
-        var audit = await _console.Services.GetRequiredService<AuditLog>().NewestAsync(20, CancellationToken.None);
+        Assert.Equal((1, receipt.Total), (_store.Psp.CapturesOf("tok-erin-4242"), _store.Psp.NetChargedTo("tok-erin-4242")));
+        var audit = await _store.Console.Services.GetRequiredService<AuditLog>().NewestAsync(20, CancellationToken.None);
         Assert.Single(audit, e => e.Action == "review resolved" && e.Detail.Contains($"charged corrected lines alcohol-027=0, {DemoScenario.Crisps}=1", StringComparison.Ordinal));
     }
 
     private static Dictionary<string, string> Decision(string visitId, string decision) =>
         new() { ["VisitId"] = visitId, ["Decision"] = decision, ["Note"] = "ID checked on camera" };
 
-    private async Task WaitForReadModelAsync(Func<VisitQueries, Task<bool>> condition)
-    {
-        var queries = new VisitQueries(_store);
-        using var timeout = new CancellationTokenSource(Patience);
-        // The feed writes in batches a few hundred milliseconds apart: look again after each could have landed.
-        while (!await condition(queries))
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private Task WaitForReadModelAsync(Func<VisitQueries, Task<bool>> condition) => _store.WaitForReadModelAsync(condition);
 }

@@ -74,15 +74,15 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : ConsoleOnPo
 
         var allowed = new Dictionary<string, string[]>
         {
-            ["olga"] = ["/receipts", "/reviews"],
-            ["aldo"] = ["/receipts", "/audit"],
-            ["sue"] = ["/receipts", "/reviews", "/audit"],
+            ["olga"] = ["/map", "/receipts", "/devices", "/reviews", "/shoppers"],
+            ["aldo"] = ["/map", "/receipts", "/devices", "/audit"],
+            ["sue"] = ["/map", "/receipts", "/devices", "/reviews", "/shoppers", "/users", "/audit"],
         };
         foreach (var (user, pages) in allowed)
         {
             using var browser = new ConsoleClient(Console.Address);
             Assert.Equal(HttpStatusCode.Redirect, await browser.SignInAsync(user, Password));
-            foreach (var page in new[] { "/receipts", "/reviews", "/audit" })
+            foreach (var page in new[] { "/map", "/receipts", "/devices", "/reviews", "/shoppers", "/users", "/audit" })
             {
                 var response = await browser.GetAsync(page);
                 var expected = pages.Contains(page) ? HttpStatusCode.OK : HttpStatusCode.Redirect;
@@ -93,6 +93,43 @@ public sealed class ConsoleSecurityTests(PostgresFixture postgres) : ConsoleOnPo
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task A_supervisor_adds_users_and_changes_roles_which_take_effect_on_the_next_request_and_no_supervisor_demotes_themselves()
+    {
+        await CreateAsync("sue", OperatorRoles.Supervisor);
+        using var sue = new ConsoleClient(Console.Address);
+        await sue.SignInAsync("sue", Password);
+
+        var weak = await sue.PostFormAsync("/users?handler=Create", new Dictionary<string, string> { ["UserName"] = "otto", ["Password"] = "short", ["Role"] = OperatorRoles.Operator });
+        var added = await sue.PostFormAsync("/users?handler=Create", new Dictionary<string, string> { ["UserName"] = "otto", ["Password"] = Password, ["Role"] = OperatorRoles.Operator });
+        using var otto = new ConsoleClient(Console.Address);
+        await otto.SignInAsync("otto", Password);
+        var beforeUsers = await otto.GetAsync("/users");
+        var promoted = await sue.PostFormAsync("/users?handler=Role", new Dictionary<string, string> { ["UserName"] = "otto", ["Role"] = OperatorRoles.Supervisor });
+        var afterUsers = await otto.GetAsync("/users");
+        var selfDemotion = await sue.PostFormAsync("/users?handler=Role", new Dictionary<string, string> { ["UserName"] = "sue", ["Role"] = OperatorRoles.Auditor });
+        var demoted = await otto.PostFormAsync("/users?handler=Role", new Dictionary<string, string> { ["UserName"] = "sue", ["Role"] = OperatorRoles.Auditor });
+        var sueAfter = await sue.GetAsync("/users");
+        var again = await otto.PostFormAsync("/users?handler=Role", new Dictionary<string, string> { ["UserName"] = "sue", ["Role"] = OperatorRoles.Auditor }, formPage: "/users");
+        var byAuditor = await sue.PostFormAsync("/users?handler=Role", new Dictionary<string, string> { ["UserName"] = "otto", ["Role"] = OperatorRoles.Operator }, formPage: "/audit");
+
+        Assert.Equal(HttpStatusCode.Conflict, weak.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        Assert.Equal("/denied", beforeUsers.Headers.Location?.AbsolutePath);
+        Assert.Equal(HttpStatusCode.Redirect, promoted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, afterUsers.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, selfDemotion.StatusCode);
+        Assert.Contains("cannot take the role from themselves", await selfDemotion.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, demoted.StatusCode);
+        Assert.Equal("/denied", sueAfter.Headers.Location?.AbsolutePath);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("already auditor", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("/denied", byAuditor.Headers.Location?.AbsolutePath);
+        var audit = await Console.Services.GetRequiredService<SmartStore.WebConsole.Audit.AuditLog>().NewestAsync(20, CancellationToken.None);
+        Assert.Equal(["otto to supervisor", "sue to auditor"], audit.Where(e => e.Action == "role changed").Select(e => e.Detail).Reverse());
+        Assert.Single(audit, e => e.Action == "user created" && e.Actor == "sue" && e.Detail == "otto as operator");
     }
 
     [Fact]

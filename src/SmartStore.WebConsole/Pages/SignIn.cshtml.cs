@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -34,10 +33,7 @@ public sealed class SignInModel(OperatorDirectory directory, SignInThrottle thro
             return new PageResult { StatusCode = StatusCodes.Status401Unauthorized };
         }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, account.Id), new Claim(ClaimTypes.Role, account.Role)],
-            CookieAuthenticationDefaults.AuthenticationScheme);
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, OperatorDirectory.PrincipalOf(account));
         await audit.RecordAsync(account.Id, "sign-in", $"as {account.Role} from {client}", cancellationToken);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/receipts");
     }

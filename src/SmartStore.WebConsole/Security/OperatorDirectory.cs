@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 
 namespace SmartStore.WebConsole.Security;
@@ -106,6 +108,61 @@ public sealed class OperatorDirectory(IDocumentStore store, TimeProvider clock)
         }
 
         return Hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? string.Empty) == PasswordVerificationResult.Failed ? null : account;
+    }
+
+    /// <summary>Who a signed-in operator is to the console: their user name and their one role.</summary>
+    public static ClaimsPrincipal PrincipalOf(OperatorAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, account.Id), new Claim(ClaimTypes.Role, account.Role)],
+            CookieAuthenticationDefaults.AuthenticationScheme));
+    }
+
+    /// <summary>Every account, by user name (hashes included: callers show only names and roles).</summary>
+    public async Task<IReadOnlyList<OperatorAccount>> AllAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<OperatorAccount>().OrderBy(a => a.Id).ToListAsync(cancellationToken);
+    }
+
+    public async Task<OperatorAccount?> FindAsync(string userName, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<OperatorAccount>(Normalise(userName), cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives an account another role. Only a supervisor changes roles and none can take the role from themselves,
+    /// so the console always keeps a supervisor who can manage it.
+    /// </summary>
+    public async Task<AccountRefusal?> ChangeRoleAsync(string userName, string role, string changedBy, CancellationToken cancellationToken)
+    {
+        if (!OperatorRoles.All.Contains(role))
+        {
+            return new AccountRefusal($"'{role}' is not a role (operator, supervisor, auditor)");
+        }
+
+        await using var session = store.LightweightSession();
+        var account = await session.LoadAsync<OperatorAccount>(Normalise(userName), cancellationToken);
+        if (account is null)
+        {
+            return new AccountRefusal($"no account '{Normalise(userName)}'");
+        }
+
+        if (account.Role == role)
+        {
+            return new AccountRefusal($"'{account.Id}' is already {role}");
+        }
+
+        if (account.Role == OperatorRoles.Supervisor && account.Id == Normalise(changedBy))
+        {
+            return new AccountRefusal("a supervisor cannot take the role from themselves: ask another supervisor");
+        }
+
+        session.Store(account with { Role = role });
+        await session.SaveChangesAsync(cancellationToken);
+        return null;
     }
 
     private static string Normalise(string? userName) => (userName ?? string.Empty).Trim().ToLowerInvariant();

@@ -1,0 +1,44 @@
+using Microsoft.Playwright;
+using SmartStore.Testing;
+
+namespace SmartStore.WebConsole.Tests;
+
+/// <summary>Debian's chromium through Playwright (never a downloaded browser), on a laptop-sized page.</summary>
+internal static class Browsers
+{
+    public static string Chromium =>
+        new[] { Environment.GetEnvironmentVariable("SMARTSTORE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
+            .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException("Debian's chromium is not installed (apt-get install chromium; ./smartstore test does it) and SMARTSTORE_CHROMIUM names no browser");
+
+    public static string Screenshots => Directory.CreateDirectory(Path.Combine(FaceData.RepositoryRoot, "artifacts", "screenshots")).FullName;
+
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+
+    public static Task<IPage> LaptopPageAsync(IBrowser browser) =>
+        browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+
+    /// <summary>What the page's console says about breaking the content security policy, collected from now on.</summary>
+    public static List<string> CspViolations(IPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                violations.Add(message.Text);
+            }
+        };
+        return violations;
+    }
+
+    public static async Task SignInAsync(IPage page, Uri console, string user, string password)
+    {
+        await page.GotoAsync(new Uri(console, "/signin").ToString());
+        await page.FillAsync("input[name=UserName]", user);
+        await page.FillAsync("input[name=Password]", password);
+        await page.ClickAsync("main button[type=submit]");
+        await page.WaitForURLAsync("**/receipts");
+    }
+}
