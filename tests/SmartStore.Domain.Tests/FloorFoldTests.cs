@@ -77,4 +77,25 @@ public sealed class FloorFoldTests
         Assert.Equal(state.Fusion.Visits.Count - 1, closed.Fusion.Visits.Count);
         Assert.Equal(JsonSerializer.Serialize(state.Bins), JsonSerializer.Serialize(closed.Bins));
     }
+
+    [Fact]
+    public void The_floor_view_shows_a_tracked_person_at_their_newest_sighting_before_fusion_folds_it()
+    {
+        var (state, _) = Fold(
+        [
+            new EntryRecord("gate-in", 1, 1_000, "gate-in", "v0", "s0", 1),
+            new CrossingRecord("gate-in", 2, 1_500, "gate-in", "trk-0", true),
+            new SightingRecord("cam-sw", 1, 2_000, "trk-0", 5, 1, null, null),
+            new SightingRecord("cam-sw", 2, 6_000, "trk-0", 6, 1, null, null),
+            new SightingRecord("cam-sw", 3, 6_500, "trk-0", 7, 1.5, null, null),
+            new SightingRecord("cam-sw", 4, 6_400, "trk-stranger", 3, 3, null, null),
+        ]);
+
+        var person = Assert.Single(FloorView.Of(state).People);
+
+        // Only the first sighting is folded (the watermark is 4.5 s); the map still shows where she is now.
+        Assert.Equal(6_500 - Settings.LatenessMs, state.WatermarkMs);
+        Assert.Equal(2_000, state.Fusion.Tracks["trk-0"].Last!.TimeMs);
+        Assert.Equal(new PersonOnFloor("trk-0", 7, 1.5, 6_500, "v0", false), person);
+    }
 }

@@ -31,13 +31,42 @@ public sealed record FloorView(long WatermarkMs, int VisitsInside, int VisitsExi
             fusion.Ambiguities.Count,
             [.. fusion.Visits.Values])
         {
-            People =
-            [
-                .. fusion.Tracks.Values
-                    .Where(t => !t.Exited && t.Last is not null)
-                    .Select(t => new PersonOnFloor(t.TrackId, t.Last!.Body.X, t.Last.Body.Y, t.Last.TimeMs, t.Visits.Count == 1 && !t.Doubtful ? t.Visits.First() : null, t.Doubtful || t.Visits.Count > 1)),
-            ],
+            People = PeopleOf(state),
             SilentBins = [.. fusion.SilentBins.Order(StringComparer.Ordinal)],
         };
+    }
+
+    // Sightings wait in the event-time buffer for the lateness bound before fusion folds them; the map should not
+    // lag the cameras by that much. A person the floor already tracks is drawn at their newest sighting, folded or
+    // not; who they are (the visit) is only what fusion has decided.
+    private static List<PersonOnFloor> PeopleOf(FloorState state)
+    {
+        var fusion = state.Fusion;
+        var newest = new Dictionary<string, PersonSeen>(StringComparer.Ordinal);
+        foreach (var seen in state.Buffer.Pending.OfType<PersonSeen>())
+        {
+            var track = fusion.Resolve(seen.TrackId);
+            if (!newest.TryGetValue(track, out var known) || known.DeviceTimeMs < seen.DeviceTimeMs)
+            {
+                newest[track] = seen;
+            }
+        }
+
+        var people = new List<PersonOnFloor>();
+        foreach (var track in fusion.Tracks.Values)
+        {
+            if (track.Exited || track.Last is not { } last)
+            {
+                continue;
+            }
+
+            var (x, y, at) = newest.TryGetValue(track.TrackId, out var pending) && pending.DeviceTimeMs > last.TimeMs
+                ? (pending.Body.X, pending.Body.Y, pending.DeviceTimeMs)
+                : (last.Body.X, last.Body.Y, last.TimeMs);
+            var doubtful = track.Doubtful || track.Visits.Count > 1;
+            people.Add(new PersonOnFloor(track.TrackId, x, y, at, track.Visits.Count == 1 && !doubtful ? track.Visits.First() : null, doubtful));
+        }
+
+        return people;
     }
 }

@@ -39,8 +39,8 @@ public sealed record MapGate(string Id, string Direction, double X1, double Y1, 
 
 public sealed record MapCamera(string Id, double X, double Y, MapRect Sees);
 
-/// <summary>A person on the map: the visit and its payer when the track's binding is clear.</summary>
-public sealed record MapPerson(string TrackId, double X, double Y, string? VisitId, string? PayerId, bool Doubtful);
+/// <summary>A person on the map: the visit and its payer when the track's binding is clear; <paramref name="SeenMs"/> is the device time of the sighting drawn.</summary>
+public sealed record MapPerson(string TrackId, double X, double Y, long SeenMs, string? VisitId, string? PayerId, bool Doubtful);
 
 /// <summary>A bin to flash: a pick or a put-back that reached a cart since the previous frame.</summary>
 public sealed record BinFlash(string BinId, string Kind, string Sku, int Units, string VisitId);
@@ -67,7 +67,7 @@ public sealed class MapFrameBuilder
         ArgumentNullException.ThrowIfNull(floor);
         var payers = floor.Visits.ToDictionary(v => v.VisitId, v => v.PayerId, StringComparer.Ordinal);
         var people = floor.People
-            .Select(p => new MapPerson(p.TrackId, Math.Round(p.X, 2), Math.Round(p.Y, 2), p.VisitId, p.VisitId is { } id ? payers.GetValueOrDefault(id) : null, p.Doubtful))
+            .Select(p => new MapPerson(p.TrackId, Math.Round(p.X, 2), Math.Round(p.Y, 2), p.SeenMs, p.VisitId, p.VisitId is { } id ? payers.GetValueOrDefault(id) : null, p.Doubtful))
             .ToList();
 
         var flashes = new List<BinFlash>();
