@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SmartStore.WebConsole.Alerts;
+using SmartStore.WebConsole.Api;
 using SmartStore.WebConsole.Audit;
 using SmartStore.WebConsole.Security;
 using SmartStore.Domain.Floor;
@@ -100,6 +101,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         builder.Services.AddSingleton(operations ?? new ReadOnlyStore());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OperatorDirectory>();
+        builder.Services.AddSingleton<ApiTokens>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<VisitQueries>();
         builder.Services.AddSingleton(new SignInThrottle(options.SignInAttemptsPerWindow, options.SignInWindow));
@@ -132,7 +134,7 @@ public sealed class ConsoleServer : IAsyncDisposable
                     context.ShouldRenew = true;
                 }
             };
-        });
+        }).AddScheme<AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, configureOptions: null);
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(ConsolePolicies.Watch, p => p.RequireRole(OperatorRoles.All))
@@ -147,6 +149,14 @@ public sealed class ConsoleServer : IAsyncDisposable
         });
         builder.Services.AddRazorPages().AddApplicationPart(typeof(ConsoleServer).Assembly);
         builder.Services.AddSignalR();
+        // A body that is not JSON, or not the request's shape, is answered in problem details like every other refusal.
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "SmartStore console API";
+            document.Info.Description = "The console's operations for integrators. Authenticate with 'Authorization: Bearer sst_…', a token a supervisor issues on the users page; it has that user's role.";
+            return Task.CompletedTask;
+        }));
         builder.Services.AddSingleton(new FloorMapOptions { Interval = options.MapInterval });
         builder.Services.AddSingleton<FloorMapFeed>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FloorMapFeed>());
@@ -154,7 +164,10 @@ public sealed class ConsoleServer : IAsyncDisposable
 
         var app = builder.Build();
         app.Use(SecurityHeaders.Apply);
-        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        // The API answers in problem details (a bare status, such as 400 for a body that is not JSON, gets one too);
+        // pages get the console's status pages.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -163,6 +176,8 @@ public sealed class ConsoleServer : IAsyncDisposable
         app.MapGet("/map.js", () => Results.Text(ClientScripts.Map, "text/javascript")).AllowAnonymous();
         app.MapHub<FloorMapHub>("/hubs/floor").RequireAuthorization(ConsolePolicies.Watch);
         app.MapRazorPages();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapConsoleApi();
 
         var setupToken = await app.Services.GetRequiredService<OperatorDirectory>().PrepareSetupAsync(cancellationToken);
         await app.StartAsync(cancellationToken);

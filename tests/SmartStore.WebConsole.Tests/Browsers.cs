@@ -15,8 +15,17 @@ internal static class Browsers
     public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
 
-    public static Task<IPage> LaptopPageAsync(IBrowser browser) =>
-        browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+    /// <summary>
+    /// A page the size of a laptop screen. Its waits allow 60 s rather than Playwright's 30: on a machine that has
+    /// just installed chromium its first pages build the font cache while the node and PostgreSQL share two cores.
+    /// </summary>
+    public static async Task<IPage> LaptopPageAsync(IBrowser browser)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+        page.SetDefaultTimeout(60_000);
+        return page;
+    }
 
     /// <summary>What the page's console says about breaking the content security policy, collected from now on.</summary>
     public static List<string> CspViolations(IPage page)

@@ -27,7 +27,7 @@ public sealed class ConsoleShiftTests(PostgresFixture postgres) : IClassFixture<
     [Fact]
     public async Task A_supervisor_refunds_part_of_a_receipt_once_never_more_than_was_charged_and_an_operator_may_not()
     {
-        var visitId = await PaidVisitAsync();
+        var visitId = await _store.PaidVisitAsync();
         var cola = StoreWithConsole.Small.FindProduct(DemoScenario.Cola)!;
         using var sam = await _store.SignedInAsync("sam");
         using var olga = await _store.SignedInAsync("olga");
@@ -108,7 +108,7 @@ public sealed class ConsoleShiftTests(PostgresFixture postgres) : IClassFixture<
     [Fact]
     public async Task The_devices_page_lists_every_device_heard_and_what_was_rejected_by_reason()
     {
-        await PaidVisitAsync();
+        await _store.PaidVisitAsync();
         var bogus = await _store.Node.DeliverAsync($"smartstore/{StoreWithConsole.Small.StoreId}/shelf/shelf-01/weight", "{ not json"u8.ToArray());
         using var aldo = await _store.SignedInAsync("aldo");
 
@@ -119,23 +119,5 @@ public sealed class ConsoleShiftTests(PostgresFixture postgres) : IClassFixture<
         Assert.Contains("data-device=\"shelf-01", page, StringComparison.Ordinal);
         Assert.Contains("MalformedJson", page, StringComparison.Ordinal);
         Assert.DoesNotContain("handler=Acknowledge", page, StringComparison.Ordinal);
-    }
-
-    /// <summary>Pia takes two colas and walks out; returns her visit once the read model holds its receipt.</summary>
-    private async Task<string> PaidVisitAsync()
-    {
-        await _store.Node.EnrolAsync("s-pia", "Pia Example", "face-template-pia-0001", "tok-pia-1111", DateTimeOffset.UtcNow);
-        var feed = new ScriptedFeed(StoreWithConsole.Small, StoreWithConsole.Start);
-        var t = StoreWithConsole.Start + 1_000;
-        feed.Identify(t, "gate-in", "s-pia");
-        t = feed.Enter(t + 600, "gate-in", "trk-pia");
-        t = feed.Pick(t, "trk-pia", "shelf-01-l1b1", DemoScenario.Cola, units: 2);
-        t = feed.Leave(t, "gate-out", "trk-pia");
-        await _store.PlayAsync(feed.Build(t + 1_000), t + 1_000);
-        using var timeout = new CancellationTokenSource(StoreWithConsole.Patience);
-        await _store.Node.Receipts.WaitForIssuedAsync(1, timeout.Token);
-        var visitId = Assert.Single(_store.Node.Receipts.Issued).VisitId;
-        await _store.WaitForReadModelAsync(async queries => (await queries.VisitAsync(visitId, CancellationToken.None))?.Phase == VisitPhase.Paid);
-        return visitId;
     }
 }

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using SmartStore.Domain.Layouts;
+using SmartStore.Domain.Visits;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Feeds;
@@ -94,6 +95,24 @@ internal sealed class StoreWithConsole : IAsyncDisposable
     {
         await FeedReplay.SendAsync(Transport, Small.StoreId, messages);
         await Node.AdvanceClockAsync(endMs + Options.Floor.SettlementBoundMs + 1_000);
+    }
+
+    /// <summary>Pia takes two colas and walks out; returns her visit once the read model holds its receipt.</summary>
+    public async Task<string> PaidVisitAsync()
+    {
+        await Node.EnrolAsync("s-pia", "Pia Example", "face-template-pia-0001", "tok-pia-1111", DateTimeOffset.UtcNow);
+        var feed = new ScriptedFeed(Small, Start);
+        var t = Start + 1_000;
+        feed.Identify(t, "gate-in", "s-pia");
+        t = feed.Enter(t + 600, "gate-in", "trk-pia");
+        t = feed.Pick(t, "trk-pia", "shelf-01-l1b1", DemoScenario.Cola, units: 2);
+        t = feed.Leave(t, "gate-out", "trk-pia");
+        await PlayAsync(feed.Build(t + 1_000), t + 1_000);
+        using var timeout = new CancellationTokenSource(Patience);
+        await Node.Receipts.WaitForIssuedAsync(1, timeout.Token);
+        var visitId = Node.Receipts.Issued.Single().VisitId;
+        await WaitForReadModelAsync(async queries => (await queries.VisitAsync(visitId, CancellationToken.None))?.Phase == VisitPhase.Paid);
+        return visitId;
     }
 
     /// <summary>Waits until the read model answers the condition: the feed writes in batches a few hundred milliseconds apart.</summary>

@@ -9,9 +9,14 @@ namespace SmartStore.WebConsole.Pages;
 
 /// <summary>The console's users and their roles: supervisors only; every change goes into the audit log.</summary>
 [Authorize(Policy = ConsolePolicies.Supervise)]
-public sealed class UsersModel(OperatorDirectory directory, AuditLog audit) : PageModel
+public sealed class UsersModel(OperatorDirectory directory, ApiTokens tokens, AuditLog audit) : PageModel
 {
     public IReadOnlyList<OperatorAccount> Accounts { get; private set; } = [];
+
+    /// <summary>A token just issued: shown on this one answer and never again.</summary>
+    public string? IssuedToken { get; private set; }
+
+    public string? IssuedFor { get; private set; }
 
     public string? Refusal { get; private set; }
 
@@ -29,6 +34,29 @@ public sealed class UsersModel(OperatorDirectory directory, AuditLog audit) : Pa
     {
         var refused = await directory.ChangeRoleAsync(userName ?? string.Empty, role ?? string.Empty, Who, cancellationToken);
         return await AnsweredAsync(refused, refused is null ? "role changed" : "role change refused", $"{userName?.Trim()} to {role}", cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostTokenAsync(string? userName, CancellationToken cancellationToken)
+    {
+        var account = await directory.FindAsync(userName ?? string.Empty, cancellationToken);
+        if (account is null)
+        {
+            return await AnsweredAsync(new AccountRefusal($"no account '{userName}'"), "api token refused", userName ?? string.Empty, cancellationToken);
+        }
+
+        IssuedToken = await tokens.IssueAsync(account.Id, Who, cancellationToken);
+        Response.Headers.CacheControl = "no-store";
+        IssuedFor = account.Id;
+        await audit.RecordAsync(Who, "api token issued", $"for {account.Id} ({account.Role})", cancellationToken);
+        Accounts = await directory.AllAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(string? userName, CancellationToken cancellationToken)
+    {
+        var revoked = await tokens.RevokeAllAsync((userName ?? string.Empty).Trim().ToLowerInvariant(), cancellationToken);
+        await audit.RecordAsync(Who, "api tokens revoked", $"{revoked} of {userName}", cancellationToken);
+        return RedirectToPage();
     }
 
     private async Task<IActionResult> AnsweredAsync(AccountRefusal? refused, string action, string detail, CancellationToken cancellationToken)

@@ -111,12 +111,10 @@ public sealed class OperatorDirectory(IDocumentStore store, TimeProvider clock)
     }
 
     /// <summary>Who a signed-in operator is to the console: their user name and their one role.</summary>
-    public static ClaimsPrincipal PrincipalOf(OperatorAccount account)
+    public static ClaimsPrincipal PrincipalOf(OperatorAccount account, string scheme = CookieAuthenticationDefaults.AuthenticationScheme)
     {
         ArgumentNullException.ThrowIfNull(account);
-        return new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, account.Id), new Claim(ClaimTypes.Role, account.Role)],
-            CookieAuthenticationDefaults.AuthenticationScheme));
+        return new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, account.Id), new Claim(ClaimTypes.Role, account.Role)], scheme));
     }
 
     /// <summary>Every account, by user name (hashes included: callers show only names and roles).</summary>
