@@ -91,11 +91,30 @@ public sealed class FloorFoldTests
             new SightingRecord("cam-sw", 4, 6_400, "trk-stranger", 3, 3, null, null),
         ]);
 
-        var person = Assert.Single(FloorView.Of(state).People);
+        var people = FloorView.Of(state).People;
 
-        // Only the first sighting is folded (the watermark is 4.5 s); the map still shows where she is now.
+        // Only the first sighting is folded (the watermark is 4.5 s); the map still shows where she is now, and the
+        // stranger the floor does not track yet is drawn at once, as nobody's.
         Assert.Equal(6_500 - Settings.LatenessMs, state.WatermarkMs);
         Assert.Equal(2_000, state.Fusion.Tracks["trk-0"].Last!.TimeMs);
-        Assert.Equal(new PersonOnFloor("trk-0", 7, 1.5, 6_500, "v0", false), person);
+        Assert.Equal([new PersonOnFloor("trk-0", 7, 1.5, 6_500, "v0", false), new PersonOnFloor("trk-stranger", 3, 3, 6_400, null, false)], people);
+    }
+
+    [Fact]
+    public void A_second_cameras_id_for_someone_already_drawn_is_not_drawn_as_a_second_person_before_fusion_merges_them()
+    {
+        var (state, _) = Fold(
+        [
+            new EntryRecord("gate-in", 1, 1_000, "gate-in", "v0", "s0", 1),
+            new CrossingRecord("gate-in", 2, 1_500, "gate-in", "trk-0", true),
+            new SightingRecord("cam-sw", 1, 2_000, "trk-0", 5, 1, null, null),
+            new SightingRecord("cam-sw", 2, 6_000, "trk-0", 6, 1, null, null),
+            new SightingRecord("cam-se", 1, 6_100, "trk-se-9", 6.2, 1.1, null, null),
+        ]);
+
+        var person = Assert.Single(FloorView.Of(state).People);
+
+        Assert.Equal("trk-0", person.TrackId);
+        Assert.DoesNotContain("trk-se-9", state.Fusion.Tracks.Keys);
     }
 }

@@ -54,6 +54,9 @@ public sealed class LiveMapInBrowserTests(PostgresFixture postgres) : IClassFixt
         var bin = page.Locator("#floor-map [data-bin='shelf-01-l1b1'][data-last-change^='pick 1 drink-001']");
         await bin.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000, State = WaitForSelectorState.Attached });
         Assert.NotEqual(standing, await mia.GetAttributeAsync("transform"));
+
+        // The flash is seen, not only marked: the bin is drawn green (once its 0.3 s fade-in has run).
+        await page.WaitForFunctionAsync("() => getComputedStyle(document.querySelector(\"#floor-map [data-bin='shelf-01-l1b1']\")).fill === 'rgb(45, 164, 78)'");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browsers.Screenshots, "console-live-map.png") });
 
         await mia.ClickAsync();

@@ -1,4 +1,5 @@
 using SmartStore.Domain.Fusion;
+using SmartStore.Domain.Layouts;
 
 namespace SmartStore.Domain.Floor;
 
@@ -36,9 +37,14 @@ public sealed record FloorView(long WatermarkMs, int VisitsInside, int VisitsExi
         };
     }
 
+    /// <summary>Closer than this to someone drawn, a track fusion has not folded yet is taken for them (fusion's own same-person radius).</summary>
+    private static readonly double SamePersonRadius = new FusionSettings().SamePersonRadius;
+
     // Sightings wait in the event-time buffer for the lateness bound before fusion folds them; the map should not
     // lag the cameras by that much. A person the floor already tracks is drawn at their newest sighting, folded or
-    // not; who they are (the visit) is only what fusion has decided.
+    // not; who they are (the visit) is only what fusion has decided. Someone the floor does not track yet (just
+    // through the gate, or a tailgater) is drawn at once as nobody's, unless a drawn person stands right there:
+    // that is most likely a second camera's id for them, which fusion will merge, and drawing it would be a ghost.
     private static List<PersonOnFloor> PeopleOf(FloorState state)
     {
         var fusion = state.Fusion;
@@ -65,6 +71,14 @@ public sealed record FloorView(long WatermarkMs, int VisitsInside, int VisitsExi
                 : (last.Body.X, last.Body.Y, last.TimeMs);
             var doubtful = track.Doubtful || track.Visits.Count > 1;
             people.Add(new PersonOnFloor(track.TrackId, x, y, at, track.Visits.Count == 1 && !doubtful ? track.Visits.First() : null, doubtful));
+        }
+
+        foreach (var (trackId, seen) in newest.OrderBy(n => n.Value.DeviceTimeMs))
+        {
+            if (!fusion.Tracks.ContainsKey(trackId) && !people.Any(p => seen.Body.DistanceTo(new Point(p.X, p.Y)) <= SamePersonRadius))
+            {
+                people.Add(new PersonOnFloor(trackId, seen.Body.X, seen.Body.Y, seen.DeviceTimeMs, null, false));
+            }
         }
 
         return people;

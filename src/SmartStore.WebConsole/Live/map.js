@@ -9,8 +9,10 @@
         return;
     }
 
-    // What the page measured, read by the browser tests and the map benchmark: per frame, when it arrived, the
-    // device time of the newest sighting it drew, the floor's watermark and how long drawing it took.
+    // What the page counts, read by the browser tests. With ?trace in the address (the map benchmark) it also keeps
+    // every frame: when it arrived, each person's sighting drawn (track, device time), the floor's watermark and
+    // how long drawing took; an operator's page keeps none of that.
+    const tracing = new URLSearchParams(window.location.search).has("trace");
     const stats = { frames: 0, people: 0, flashes: 0, connected: false, samples: [], animationFrames: 0 };
     window.smartstoreMap = stats;
     const countAnimationFrames = () => { stats.animationFrames++; requestAnimationFrame(countAnimationFrames); };
@@ -48,8 +50,14 @@
         }
         for (const shelf of layout.shelves) {
             titled(element("rect", { ...box(shelf.footprint), class: "shelf" }, map), `shelf ${shelf.id}`);
+            // A shelf's levels stand over the same floor area: each level is drawn as a band of its bins' depth (the
+            // top level at the top), so a flash on a low level is not hidden under the level above it.
+            const levels = Math.max(1, ...shelf.bins.map((b) => b.level));
             for (const bin of shelf.bins) {
-                const node = titled(element("rect", { ...box(bin.area), class: "bin", "data-bin": bin.id }, map), `${bin.id} (level ${bin.level}): ${bin.products}`);
+                const area = box(bin.area);
+                const band = area.height / levels;
+                const drawn = { ...area, y: area.y + (levels - bin.level) * band, height: band };
+                const node = titled(element("rect", { ...drawn, class: "bin", "data-bin": bin.id }, map), `${bin.id} (level ${bin.level}): ${bin.products}`);
                 bins.set(bin.id, node);
             }
         }
@@ -103,12 +111,10 @@
             return;
         }
         const began = performance.now();
-        let newestSeenMs = 0;
         const seen = new Set();
         for (const p of frame.people) {
             person(p);
             seen.add(p.trackId);
-            newestSeenMs = Math.max(newestSeenMs, p.seenMs);
         }
         for (const [track, node] of people) {
             if (!seen.has(track)) {
@@ -120,8 +126,8 @@
         stats.frames++;
         stats.people = frame.people.length;
         status.textContent = `${frame.visitsInside} visits inside · ${frame.people.length} people seen · floor clock ${new Date(frame.watermarkMs).toISOString().substring(11, 19)} UTC`;
-        if (stats.samples.length < 100000) {
-            stats.samples.push({ at: Date.now(), newestSeenMs, watermarkMs: frame.watermarkMs, people: frame.people.length, drawMs: performance.now() - began });
+        if (tracing && stats.samples.length < 50000) {
+            stats.samples.push({ at: Date.now(), seen: frame.people.map((p) => [p.trackId, p.seenMs]), watermarkMs: frame.watermarkMs, drawMs: performance.now() - began, animationFrames: stats.animationFrames });
         }
     };
 
