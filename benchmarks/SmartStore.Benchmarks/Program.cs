@@ -21,6 +21,9 @@ switch (args.FirstOrDefault())
     case "mqtt":
         await SmartStore.Benchmarks.Mqtt.MqttLoad.RunAsync(args[1..]);
         return 0;
+    case "map":
+        await SmartStore.Benchmarks.LiveMap.MapLatencyLoad.RunAsync(args[1..]);
+        return 0;
     case "store":
         await SmartStore.Benchmarks.Store.StoreLoad.RunAsync(args[1..]);
         return 0;

@@ -11,21 +11,31 @@ namespace SmartStore.Simulator.Replay;
 /// script started) and the console on them, so an operator can watch receipts arrive and decide reviews while the
 /// busy stretch plays. Disposed with the replay.
 /// </summary>
-internal sealed class DemoConsole : IAsyncDisposable
+public sealed class DemoConsole : IAsyncDisposable
 {
     private readonly DocumentStore _store;
     private readonly VisitReadModelFeed _feed;
-    private readonly ConsoleServer _console;
 
-    private DemoConsole(DocumentStore store, VisitReadModelFeed feed, ConsoleServer console) => (_store, _feed, _console) = (store, feed, console);
+    private DemoConsole(DocumentStore store, VisitReadModelFeed feed, ConsoleServer console) => (_store, _feed, Console) = (store, feed, console);
 
-    public static async Task<IAsyncDisposable> StartAsync(StoreNode node, string database, string url, CancellationToken cancellationToken)
+    public ConsoleServer Console { get; }
+
+    /// <summary>The node's read models in <paramref name="database"/> and the console on them (the map benchmark's too).</summary>
+    public static async Task<DemoConsole> OpenAsync(StoreNode node, string database, ConsoleOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(node);
         var store = ReadModelStore.Open(database);
         var feed = VisitReadModelFeed.Start(node.System, new VisitReadModel(store));
-        var console = await ConsoleServer.StartAsync(new ConsoleOptions { Url = url }, store, new NodeStoreOperations(node), cancellationToken: cancellationToken);
-        AnsiConsole.MarkupLine($"console [blue]{Markup.Escape(console.Address.ToString())}[/]: open [blue]{Markup.Escape(new Uri(console.Address, "/setup").ToString())}[/] and create the first supervisor with the one-time setup token [bold]{Markup.Escape(console.SetupToken ?? "(none: a supervisor exists)")}[/], then sign in");
+        var console = await ConsoleServer.StartAsync(options, store, new NodeStoreOperations(node), cancellationToken: cancellationToken);
         return new DemoConsole(store, feed, console);
+    }
+
+    internal static async Task<IAsyncDisposable> StartAsync(StoreNode node, string database, string url, CancellationToken cancellationToken)
+    {
+        var opened = await OpenAsync(node, database, new ConsoleOptions { Url = url }, cancellationToken);
+        var console = opened.Console;
+        AnsiConsole.MarkupLine($"console [blue]{Markup.Escape(console.Address.ToString())}[/]: open [blue]{Markup.Escape(new Uri(console.Address, "/setup").ToString())}[/] and create the first supervisor with the one-time setup token [bold]{Markup.Escape(console.SetupToken ?? "(none: a supervisor exists)")}[/], then sign in");
+        return opened;
     }
 
     /// <summary>
@@ -51,7 +61,7 @@ internal sealed class DemoConsole : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _console.DisposeAsync();
+        await Console.DisposeAsync();
         await _feed.DisposeAsync();
         _store.Dispose();
     }

@@ -39,6 +39,9 @@ public sealed record ReplayOptions
 
     /// <summary>Called once every decision is in, before the node stops (the demo keeps the store running here).</summary>
     public Func<CancellationToken, Task>? BeforeStop { get; init; }
+
+    /// <summary>Told the wall-clock moment the feed's time 0 is paced from (a message at <c>At</c> is sent <c>At / Speed</c> ms later).</summary>
+    public Action<DateTimeOffset>? ClockStarted { get; init; }
 }
 
 /// <summary>What the node decided about one visit.</summary>
@@ -103,6 +106,7 @@ public static class ReplayRunner
             }
 
             var clock = Stopwatch.StartNew();
+            options.ClockStarted?.Invoke(DateTimeOffset.UtcNow);
             var identificationsSent = new Dictionary<(string Gate, long Ts), long>();
             using var stopReading = new CancellationTokenSource();
             var received = new List<(PublishedCommand Command, long At)>();
