@@ -70,8 +70,8 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
 
     private async Task StopNodeAsync()
     {
-        await _transport.DisposeAsync();
-        await _node.DisposeAsync();
+        await Step("the transport's graceful stop", _transport.DisposeAsync().AsTask());
+        await Step("the node's shutdown", _node.DisposeAsync().AsTask());
     }
 
     /// <summary>Publishes as the devices do (QoS 1), at most <paramref name="inFlight"/> unacknowledged by the broker.</summary>
@@ -248,21 +248,35 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
             }
         }
 
+        // Each step is bounded, so a step that never ends fails this test by name instead of hanging the test run
+        // (CI saw this test's host hang once, in a full run on two busy cores, without saying where).
         var crashed = _transport;
-        await crashed.AbortAsync();
+        await Step("the transport's abort", crashed.AbortAsync().AsTask());
         var unacknowledged = crashed.Received - crashed.Acknowledged;
-        await publishing;
-        await _node.DisposeAsync();
+        await Step("the devices' first half", publishing);
+        await Step("the crashed node's shutdown", _node.DisposeAsync().AsTask());
 
         // A new node on the same journal and session: the broker hands over what was not acknowledged.
-        await StartNodeAsync();
-        await PublishAsync(AsSent(_morning.Messages.Skip(half)));
+        await Step("the new node's start", StartNodeAsync());
+        await Step("the devices' second half", PublishAsync(AsSent(_morning.Messages.Skip(half))));
         await WaitForDeliveredAsync(_morning.Messages.Count - crashed.Delivered);
         await FinishAsync();
 
         Assert.True(unacknowledged > 0, "the crash should have caught messages received but not yet acknowledged");
         Assert.True(crashed.Delivered + _transport.Delivered >= _morning.Messages.Count, $"{crashed.Delivered} + {_transport.Delivered} deliveries for {_morning.Messages.Count} messages");
         await AssertReceiptsAsync();
+    }
+
+    private static async Task Step(string what, Task step)
+    {
+        try
+        {
+            await step.WaitAsync(Patience);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{what} did not end within {Patience.TotalSeconds:0} s");
+        }
     }
 
     private static byte[] RandomBytes(Random random)
