@@ -166,8 +166,8 @@ public sealed class ConsoleServer : IAsyncDisposable
         app.Use(SecurityHeaders.Apply);
         // The API answers in problem details (a bare status, such as 400 for a body that is not JSON, gets one too);
         // pages get the console's status pages.
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
+        app.UseWhen(ConsoleApi.Serves, api => api.UseStatusCodePages());
+        app.UseWhen(context => !ConsoleApi.Serves(context), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -37,15 +37,13 @@ internal static class MapLatencyLoad
     {
         var minutes = args.Length > 0 && double.TryParse(args[0], System.Globalization.CultureInfo.InvariantCulture, out var m) ? Math.Clamp(m, 0.5, 60) : 3;
         var seed = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 42;
-        var chromium = new[] { Environment.GetEnvironmentVariable("SMARTSTORE_CHROMIUM"), "/usr/bin/chromium" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("Debian's chromium is not installed (apt-get install chromium) and SMARTSTORE_CHROMIUM names no browser");
 
         var busy = Scenarios.Find("busy-hour")!;
         var medium = Load(busy.Layout);
         var hour = Scenarios.Generate(busy, medium, seed);
         await using var postgres = await PostgresServer.StartAsync();
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await Browsers.LaunchAsync(playwright);
 
         var window = Window(hour, (long)(minutes * 60_000));
         System.Console.WriteLine($"busy hour (seed {seed}): the first {minutes:0.#} minutes at real time, {window.Messages.Count:N0} device messages");
@@ -109,13 +107,8 @@ internal static class MapLatencyLoad
                     throw new InvalidOperationException(refused.Reason);
                 }
 
-                page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
-                page.SetDefaultTimeout(60_000);
-                await page.GotoAsync(new Uri(console.Address, "/signin").ToString());
-                await page.FillAsync("input[name=UserName]", "watcher");
-                await page.FillAsync("input[name=Password]", Password);
-                await page.ClickAsync("main button[type=submit]");
-                await page.WaitForURLAsync("**/receipts");
+                page = await Browsers.LaptopPageAsync(browser);
+                await Browsers.SignInAsync(page, console.Address, "watcher", Password);
                 await page.GotoAsync(new Uri(console.Address, "/map?trace").ToString());
                 await page.WaitForFunctionAsync("() => window.smartstoreMap && window.smartstoreMap.connected");
                 return opened;

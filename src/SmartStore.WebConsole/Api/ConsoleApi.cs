@@ -38,10 +38,15 @@ public sealed record PaymentMethodRequest(string? PaymentToken);
 /// </summary>
 public static class ConsoleApi
 {
+    private const string Root = "/api";
+
+    /// <summary>A request for the API (answered in problem details), not for a page.</summary>
+    public static bool Serves(HttpContext context) => context?.Request.Path.StartsWithSegments(Root) == true;
+
     public static IEndpointRouteBuilder MapConsoleApi(this IEndpointRouteBuilder routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        var api = routes.MapGroup("/api/v1")
+        var api = routes.MapGroup(Root + "/v1")
             .RequireAuthorization(policy => policy.AddAuthenticationSchemes(ApiTokenAuthentication.SchemeName).RequireAuthenticatedUser())
             .WithTags("SmartStore console")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -70,8 +75,8 @@ public static class ConsoleApi
             .RequireAuthorization(ConsolePolicies.Supervise)
             .WithSummary("Refund units of a receipt line (never more than was charged, counting earlier refunds)");
 
-        api.MapGet("/floor", async Task<Results<Ok<MapFrame>, ProblemHttpResult>> (IStoreOperations store, TimeProvider clock, CancellationToken ct) =>
-                await store.FloorAsync(ct) is { } floor ? TypedResults.Ok(new MapFrameBuilder().Next(floor, clock.GetUtcNow().ToUnixTimeMilliseconds()) with { Flashes = [] }) : NotConnected())
+        api.MapGet("/floor", async Task<Results<Ok<MapFrame>, ProblemHttpResult>> (IStoreOperations store, CancellationToken ct) =>
+                await store.FloorAsync(ct) is { } floor ? TypedResults.Ok(new MapFrameBuilder().Next(floor) with { Flashes = [] }) : NotConnected())
             .RequireAuthorization(ConsolePolicies.Watch)
             .WithSummary("The floor now: the people the cameras see and the visits inside");
 

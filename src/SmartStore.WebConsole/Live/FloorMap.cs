@@ -45,11 +45,8 @@ public sealed record MapPerson(string TrackId, double X, double Y, long SeenMs, 
 /// <summary>A bin to flash: a pick or a put-back that reached a cart since the previous frame.</summary>
 public sealed record BinFlash(string BinId, string Kind, string Sku, int Units, string VisitId);
 
-/// <summary>
-/// One frame of the live map. <paramref name="WatermarkMs"/> is the floor's event time (device clock);
-/// <paramref name="SentAtMs"/> the console's wall clock when it left, so a browser can tell how stale it is.
-/// </summary>
-public sealed record MapFrame(long WatermarkMs, long SentAtMs, int VisitsInside, IReadOnlyList<MapPerson> People, IReadOnlyList<BinFlash> Flashes);
+/// <summary>One frame of the live map. <paramref name="WatermarkMs"/> is the floor's event time (device clock).</summary>
+public sealed record MapFrame(long WatermarkMs, int VisitsInside, IReadOnlyList<MapPerson> People, IReadOnlyList<BinFlash> Flashes);
 
 /// <summary>
 /// Turns floor views into map frames: the people where the cameras last saw them, and the cart changes that are
@@ -62,7 +59,7 @@ public sealed class MapFrameBuilder
     private HashSet<string> _flashed = new(StringComparer.Ordinal);
     private Dictionary<(string Visit, string Sku), (int Units, string Bin)> _lines = [];
 
-    public MapFrame Next(FloorView floor, long sentAtMs)
+    public MapFrame Next(FloorView floor)
     {
         ArgumentNullException.ThrowIfNull(floor);
         var payers = floor.Visits.ToDictionary(v => v.VisitId, v => v.PayerId, StringComparer.Ordinal);
@@ -100,6 +97,6 @@ public sealed class MapFrameBuilder
 
         _flashed = flashed;
         _lines = lines;
-        return new MapFrame(floor.WatermarkMs, sentAtMs, floor.VisitsInside, people, flashes);
+        return new MapFrame(floor.WatermarkMs, floor.VisitsInside, people, flashes);
     }
 }

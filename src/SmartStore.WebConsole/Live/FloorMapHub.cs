@@ -53,7 +53,7 @@ public sealed class FloorMapFeed(IStoreOperations store, IHubContext<FloorMapHub
                     continue;
                 }
 
-                var frame = _frames.Next(floor, clock.GetUtcNow().ToUnixTimeMilliseconds());
+                var frame = _frames.Next(floor);
                 await hub.Clients.All.SendAsync("frame", frame, stoppingToken);
                 Interlocked.Increment(ref _sent);
             }

@@ -54,7 +54,7 @@ public sealed class UsersModel(OperatorDirectory directory, ApiTokens tokens, Au
 
     public async Task<IActionResult> OnPostRevokeAsync(string? userName, CancellationToken cancellationToken)
     {
-        var revoked = await tokens.RevokeAllAsync((userName ?? string.Empty).Trim().ToLowerInvariant(), cancellationToken);
+        var revoked = await tokens.RevokeAllAsync(OperatorDirectory.Normalise(userName), cancellationToken);
         await audit.RecordAsync(Who, "api tokens revoked", $"{revoked} of {userName}", cancellationToken);
         return RedirectToPage();
     }

@@ -163,5 +163,6 @@ public sealed class OperatorDirectory(IDocumentStore store, TimeProvider clock)
         return null;
     }
 
-    private static string Normalise(string? userName) => (userName ?? string.Empty).Trim().ToLowerInvariant();
+    /// <summary>A user name as accounts are keyed: trimmed, lower case.</summary>
+    public static string Normalise(string? userName) => (userName ?? string.Empty).Trim().ToLowerInvariant();
 }

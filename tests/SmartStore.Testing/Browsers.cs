@@ -1,10 +1,9 @@
 using Microsoft.Playwright;
-using SmartStore.Testing;
 
-namespace SmartStore.WebConsole.Tests;
+namespace SmartStore.Testing;
 
-/// <summary>Debian's chromium through Playwright (never a downloaded browser), on a laptop-sized page.</summary>
-internal static class Browsers
+/// <summary>Debian's chromium through Playwright (never a downloaded browser), on a laptop-sized page: for the console's browser tests and the map benchmark.</summary>
+public static class Browsers
 {
     public static string Chromium =>
         new[] { Environment.GetEnvironmentVariable("SMARTSTORE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
@@ -44,6 +43,7 @@ internal static class Browsers
 
     public static async Task SignInAsync(IPage page, Uri console, string user, string password)
     {
+        ArgumentNullException.ThrowIfNull(page);
         await page.GotoAsync(new Uri(console, "/signin").ToString());
         await page.FillAsync("input[name=UserName]", user);
         await page.FillAsync("input[name=Password]", password);
