@@ -27,6 +27,13 @@ internal static class ConsoleStyle
         .floor-map .gate-entry { stroke: #0969da; }
         .floor-map .gate-exit { stroke: #8250df; }
         .floor-map .person circle { fill: #0969da; stroke: #fff; stroke-width: .05; }
+        .change-review { margin: .4rem 0 1rem; }
+        .change-review figcaption { font-weight: 600; }
+        .weight-trace { width: 100%; max-width: 34rem; background: #fff; border: 1px solid #d0d7de; }
+        .weight-trace .window { fill: #fff8c5; }
+        .weight-trace .axis { stroke: #8c959f; stroke-width: 1; }
+        .weight-trace .trace { fill: none; stroke: #0969da; stroke-width: 1.6; }
+        .weight-trace .tick { font-size: 10px; fill: #57606a; }
         .floor-map .person.unknown circle { fill: #8c959f; }
         .floor-map .person.doubtful circle { fill: #cf222e; }
         .floor-map .person text { font-size: .35px; fill: #1b1f23; }

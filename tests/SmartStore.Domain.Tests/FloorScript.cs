@@ -48,8 +48,8 @@ internal sealed class FloorScript
         return See(t, track, body, bin).See(t + 150, track, body, bin).See(t + 300, track, body, bin);
     }
 
-    public FloorScript Change(long t, string binId, double delta) =>
-        Add(new ShelfChanged($"ws-{binId}", Next($"ws-{binId}"), t + 300, binId, $"{binId}@{t}", delta, t, t + 300));
+    public FloorScript Change(long t, string binId, double delta, WeightTrace? trace = null) =>
+        Add(new ShelfChanged($"ws-{binId}", Next($"ws-{binId}"), t + 300, binId, $"{binId}@{t}", delta, t, t + 300, trace));
 
     private FloorScript Add(FloorInput input)
     {

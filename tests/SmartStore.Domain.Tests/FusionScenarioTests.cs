@@ -335,4 +335,83 @@ public sealed class FusionScenarioTests
             return Carts(Run(arrivals)) == expected;
         }));
     }
+
+    [Fact]
+    public void A_doubtful_pick_keeps_for_the_operator_the_cells_trace_and_every_candidate_with_its_score_and_position()
+    {
+        var readings = Enumerable.Range(0, 50).Select(i => (9_000L + (i * 40), i < 25 ? 2_100.0 : 1_750.0)).ToList();
+        var trace = WeightTrace.Of(readings, 60);
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Reach(10_000, "t-ben", ColaBin).Change(10_000, ColaBin, -350, trace)
+            .Out(20_000, "t-ana").Out(20_500, "t-ben")
+            .Run();
+
+        foreach (var visit in state.Visits.Values)
+        {
+            var review = Assert.Single(visit.ChangeReviews);
+            Assert.Equal(Assert.Single(visit.ReviewReasons), review.Reason);
+            Assert.Same(trace, review.Trace);
+            Assert.Equal((ColaBin, -350.0, 10_000L, 10_300L), (review.BinId, review.DeltaGrams, review.FromMs, review.ToMs));
+            Assert.Equal([("v-ana", "payer-of-v-ana"), ("v-ben", "payer-of-v-ben")], review.Candidates.Select(c => (c.VisitId, c.PayerId)).Order());
+            foreach (var candidate in review.Candidates)
+            {
+                // The score the reason quotes, and the hand where the cameras saw it: in the bin, during the change.
+                Assert.Contains($"{candidate.VisitId} {candidate.Score:0.00}", review.Reason, StringComparison.Ordinal);
+                Assert.Equal(At(ColaBin), candidate.Hand);
+                Assert.Equal(new Domain.Layouts.Point(At(ColaBin).X, At(ColaBin).Y - 0.4), candidate.Body);
+                Assert.InRange(candidate.SeenMs!.Value, 10_000, 10_300);
+                Assert.Equal(3, candidate.HandsInBin);
+            }
+
+            var decision = Assert.IsType<SettlementDecision.Review>(SettlementPolicy.Decide(visit, 40_000, Lateness, Store));
+            Assert.Same(review, Assert.Single(decision.Changes!));
+        }
+    }
+
+    [Fact]
+    public void A_change_nobody_was_seen_to_make_shows_where_each_visit_out_of_sight_was_last_seen()
+    {
+        var state = TwoShoppers()
+            .See(9_000, "t-ana", new Domain.Layouts.Point(2.5, 1.5))
+            .Change(12_000, ColaBin, -350)
+            .Run();
+
+        var review = Assert.Single(state.Visits["v-ana"].ChangeReviews);
+        Assert.StartsWith("pick ", review.Reason, StringComparison.Ordinal);
+        var ana = Assert.Single(review.Candidates, c => c.VisitId == "v-ana");
+        Assert.Equal((0.0, (Domain.Layouts.Point?)new Domain.Layouts.Point(2.5, 1.5), 9_000L), (ana.Score, ana.Body, ana.SeenMs!.Value));
+        Assert.Null(review.Trace);
+    }
+
+    [Fact]
+    public void A_doubt_that_later_evidence_settles_takes_its_evidence_with_it()
+    {
+        var state = TwoShoppers()
+            .Reach(10_000, "t-ana", ColaBin).Reach(10_000, "t-ben", ColaBin).Change(10_000, ColaBin, -350)
+            .Reach(20_000, "t-ben", CrispsBin).Change(20_000, CrispsBin, +350)
+            .Run();
+
+        Assert.All(state.Visits.Values, v => Assert.Empty(v.ChangeReviews));
+    }
+
+    [Fact]
+    public void A_trace_keeps_at_most_its_points_in_time_order_with_the_first_and_last_reading()
+    {
+        var readings = Gen.Choose(0, 40).ListOf().Select(gaps => gaps.Aggregate(new List<(long, double)>(), (list, gap) =>
+        {
+            list.Add(((list.Count == 0 ? 5_000L : list[^1].Item1) + gap, 1_000.0 + (gap * 3.7)));
+            return list;
+        })).Where(list => list.Count > 0).ToArbitrary();
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(readings, Gen.Choose(2, 80).ToArbitrary(), (list, max) =>
+        {
+            var trace = WeightTrace.Of(list, max)!;
+            var times = trace.OffsetsMs.Select(o => trace.StartMs + o).ToList();
+            return trace.OffsetsMs.Length == Math.Min(max, list.Count)
+                && trace.OffsetsMs.Length == trace.Grams.Length
+                && times[0] == list[0].Item1 && times[^1] == list[^1].Item1
+                && Math.Abs(trace.Grams[^1] - list[^1].Item2) <= 0.05
+                && times.Zip(times.Skip(1)).All(p => p.First <= p.Second)
+                && times.All(t => list.Any(r => r.Item1 == t));
+        }));
+    }
 }

@@ -30,8 +30,11 @@ public sealed record CrossingRecord(string D, long S, long T, string Gate, strin
 /// <summary>A camera saw a track (body position, hand when reaching, the hand's height when the camera sees depth).</summary>
 public sealed record SightingRecord(string D, long S, long T, string Track, double X, double Y, double? Hx, double? Hy, double? Hz = null) : FloorRecord;
 
-/// <summary>A bin's weight settled on a new plateau (<paramref name="After"/>, from the reading numbered <paramref name="LastSeq"/>).</summary>
-public sealed record ShelfChangeRecord(string D, long S, long T, string Bin, string Change, double Delta, long From, long To, double After, long LastSeq) : FloorRecord;
+/// <summary>
+/// A bin's weight settled on a new plateau (<paramref name="After"/>, from the reading numbered <paramref name="LastSeq"/>);
+/// <paramref name="W"/> is the cell's trace around it, for a review (absent in records stored before it was kept).
+/// </summary>
+public sealed record ShelfChangeRecord(string D, long S, long T, string Bin, string Change, double Delta, long From, long To, double After, long LastSeq, WeightTrace? W = null) : FloorRecord;
 
 /// <summary>A bin's reference weight followed drift (no pick): kept so a restarted shelf compares against it.</summary>
 public sealed record BinReferenceRecord(string Bin, double Grams, long Since, long LastSeq, int Changes) : FloorRecord;
@@ -59,7 +62,7 @@ public static class FloorRecords
         EntryRecord e => new EntryGranted(e.D, e.S, e.T, e.Gate, e.Visit, e.Payer, e.Party),
         CrossingRecord c => new GateCrossed(c.D, c.S, c.T, c.Gate, c.Track, c.In),
         SightingRecord s => new PersonSeen(s.D, s.S, s.T, s.Track, new Point(s.X, s.Y), s.Hx is { } hx && s.Hy is { } hy ? new Point(hx, hy) : null, s.Hz),
-        ShelfChangeRecord c => new ShelfChanged(c.D, c.S, c.T, c.Bin, c.Change, c.Delta, c.From, c.To),
+        ShelfChangeRecord c => new ShelfChanged(c.D, c.S, c.T, c.Bin, c.Change, c.Delta, c.From, c.To, c.W),
         _ => null,
     };
 }

@@ -36,7 +36,7 @@ public sealed record FloorSnapshot(
     /// <summary>The layout of this record; a reader refuses a schema it does not know rather than guess.</summary>
     public const int CurrentSchema = 1;
 
-    public sealed record VisitPart(string VisitId, string PayerId, int PartySize, long EnteredMs, VisitStatus Status, long? ExitedMs, IReadOnlyList<CartLine> Lines, IReadOnlyList<string> AppliedEvents, IReadOnlyList<string> ReviewReasons);
+    public sealed record VisitPart(string VisitId, string PayerId, int PartySize, long EnteredMs, VisitStatus Status, long? ExitedMs, IReadOnlyList<CartLine> Lines, IReadOnlyList<string> AppliedEvents, IReadOnlyList<string> ReviewReasons, IReadOnlyList<ChangeReview>? ChangeReviews = null);
 
     public sealed record TrackPart(string TrackId, IReadOnlyList<string> Visits, IReadOnlyList<Sighting> Sightings, bool Exited, bool Doubtful = false, string? EnteredGate = null, long? EnteredMs = null);
 
@@ -54,7 +54,7 @@ public sealed record FloorSnapshot(
             state.Buffer.WatermarkMs,
             [.. state.Buffer.Pending],
             state.Buffer.Seen.ToDictionary(s => s.Key, s => s.Value.Order().ToArray(), StringComparer.Ordinal),
-            [.. fusion.Visits.Values.Select(v => new VisitPart(v.VisitId, v.PayerId, v.PartySize, v.EnteredMs, v.Status, v.ExitedMs, [.. v.Cart.Lines.Values], [.. v.Cart.AppliedEvents.Order(StringComparer.Ordinal)], [.. v.ReviewReasons]))],
+            [.. fusion.Visits.Values.Select(v => new VisitPart(v.VisitId, v.PayerId, v.PartySize, v.EnteredMs, v.Status, v.ExitedMs, [.. v.Cart.Lines.Values], [.. v.Cart.AppliedEvents.Order(StringComparer.Ordinal)], [.. v.ReviewReasons], [.. v.ChangeReviews]))],
             [.. fusion.Tracks.Values.Select(t => new TrackPart(t.TrackId, [.. t.Visits.Order(StringComparer.Ordinal)], [.. t.Sightings], t.Exited, t.Doubtful, t.EnteredGate, t.EnteredMs))],
             [.. fusion.Bins.Values.Select(b => new BinStockPart(b.BinId, [.. b.PlannedSkus], b.Misplaced.ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal)))],
             [.. fusion.Admissions],
@@ -90,7 +90,7 @@ public sealed record FloorSnapshot(
         var fusion = new FusionState(
             Visits.ToImmutableSortedDictionary(
                 v => v.VisitId,
-                v => new Visit(v.VisitId, v.PayerId, v.PartySize, v.EnteredMs, v.Status, v.ExitedMs, VirtualCart.Restore(v.Lines, v.AppliedEvents), [.. v.ReviewReasons]),
+                v => new Visit(v.VisitId, v.PayerId, v.PartySize, v.EnteredMs, v.Status, v.ExitedMs, VirtualCart.Restore(v.Lines, v.AppliedEvents), [.. v.ReviewReasons]) { ChangeReviews = [.. v.ChangeReviews ?? []] },
                 StringComparer.Ordinal),
             Tracks.ToImmutableSortedDictionary(t => t.TrackId, t => new Track(t.TrackId, [.. t.Visits], [.. t.Sightings], t.Exited) { Doubtful = t.Doubtful, EnteredGate = t.EnteredGate, EnteredMs = t.EnteredMs }, StringComparer.Ordinal),
             stock,

@@ -27,7 +27,7 @@ public static partial class CartFusion
         {
             // Nobody was seen to do it: whoever was out of sight then may have (a camera down, a blind spot).
             var unseen = OutOfSight(state, bin, change, settings);
-            return AttributeUnseen(state, bin, change, unseen.Concat(scores.Keys).Distinct(StringComparer.Ordinal).ToList(), layout, settings);
+            return AttributeUnseen(state, bin, change, unseen.Concat(scores.Keys).Distinct(StringComparer.Ordinal).ToList(), layout, settings, evidence);
         }
 
         var ranked = scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
@@ -54,9 +54,10 @@ public static partial class CartFusion
             var detail = string.Join(", ", contenders.Select(r => $"{r.Key} {r.Value:0.00}"));
             var reason = $"ambiguous {(change.DeltaGrams < 0 ? "pick" : "put-back")} {change.ChangeId} on {bin.Id}: {detail}";
             var visits = state.Visits;
+            var review = Review(state, change, reason, contenders.Select(c => c.Key), evidence);
             foreach (var (visitId, _) in contenders)
             {
-                visits = visits.SetItem(visitId, visits[visitId].NeedsReview(reason));
+                visits = visits.SetItem(visitId, visits[visitId].NeedsReview(review));
             }
 
             // A pick stays open: later evidence may still say who took it (see ResolveByPutBack).
@@ -74,7 +75,7 @@ public static partial class CartFusion
             state = ResolveByPutBack(state, best.Key, change, layout, settings);
         }
 
-        return ApplyToCart(state, state.Visits[best.Key], bin, change, best.Value, layout, settings);
+        return ApplyToCart(state, state.Visits[best.Key], bin, change, best.Value, layout, settings, evidence);
     }
 
     /// <summary>
@@ -108,7 +109,7 @@ public static partial class CartFusion
         {
             var picker = inBin[0];
             state = change.DeltaGrams > 0 ? ResolveByPutBack(state, picker.Key, change, layout, settings) : state;
-            state = ApplyToCart(state, state.Visits[picker.Key], bin, change, picker.Value, layout, settings);
+            state = ApplyToCart(state, state.Visits[picker.Key], bin, change, picker.Value, layout, settings, evidence);
             var others = string.Join(", ", contenders.Where(c => c.Key != picker.Key).Select(c => c.Key));
             return state with { Alerts = state.Alerts.Add(new FloorAlert("hand-in-bin", change.DeviceTimeMs, $"{change.ChangeId} on {bin.Id}: only {picker.Key}'s hand was in the bin ({others} only near)")) };
         }
@@ -145,7 +146,7 @@ public static partial class CartFusion
         return state with { Visits = visits, Bins = state.Bins.SetItem(bin.Id, state.Bins[bin.Id].AfterPick(sku, contenders.Count)), Alerts = state.Alerts.Add(alert) };
     }
 
-    private static FusionState ApplyToCart(FusionState state, Visit visit, Bin bin, ShelfChanged change, double confidence, StoreLayout layout, FusionSettings settings)
+    private static FusionState ApplyToCart(FusionState state, Visit visit, Bin bin, ShelfChanged change, double confidence, StoreLayout layout, FusionSettings settings, Dictionary<string, Evidence>? evidence = null)
     {
         var stock = state.Bins[bin.Id];
         if (stock.PressureBy == visit.VisitId && stock.Pressure != 0)
@@ -171,12 +172,12 @@ public static partial class CartFusion
             // shopper resting on the shelf): remembered, and taken back out of this visit's next change on the bin.
             var pressing = $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}) matches no product (a hand resting on the shelf?)";
             var pressed = stock with { Pressure = change.DeltaGrams, PressureBy = visit.VisitId, PressureReason = pressing };
-            return state with { Visits = state.Visits.SetItem(visit.VisitId, visit.NeedsReview(pressing)), Bins = state.Bins.SetItem(bin.Id, pressed), Alerts = state.Alerts.Add(new FloorAlert("hand-pressure", change.DeviceTimeMs, pressing)) };
+            return state with { Visits = state.Visits.SetItem(visit.VisitId, visit.NeedsReview(Review(state, change, pressing, [visit.VisitId], evidence))), Bins = state.Bins.SetItem(bin.Id, pressed), Alerts = state.Alerts.Add(new FloorAlert("hand-pressure", change.DeviceTimeMs, pressing)) };
         }
 
         if (hypotheses.IsEmpty)
         {
-            var unexplained = visit.NeedsReview($"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}) matches no product");
+            var unexplained = visit.NeedsReview(Review(state, change, $"{change.DeltaGrams:+0;-0} g on {bin.Id} ({change.ChangeId}) matches no product", [visit.VisitId], evidence));
             return state with { Visits = state.Visits.SetItem(visit.VisitId, unexplained), Alerts = state.Alerts.Add(new FloorAlert("unexplained-weight", change.DeviceTimeMs, $"{change.ChangeId}: {change.DeltaGrams:+0;-0} g")) };
         }
 
@@ -184,7 +185,7 @@ public static partial class CartFusion
         if (hypothesis.Likelihood < settings.MinProductLikelihood)
         {
             var options = string.Join(" / ", hypotheses.Take(3).Select(h => $"{string.Join("+", h.Units.Select(u => $"{u.Value}×{u.Key}"))} {h.Likelihood:0.00}"));
-            visit = visit.NeedsReview($"uncertain product for {change.ChangeId} on {bin.Id}: {options}");
+            visit = visit.NeedsReview(Review(state, change, $"uncertain product for {change.ChangeId} on {bin.Id}: {options}", [visit.VisitId], evidence));
         }
 
         var sign = change.DeltaGrams < 0 ? 1 : -1;
@@ -192,8 +193,8 @@ public static partial class CartFusion
         var cart = visit.Cart;
         foreach (var (sku, units) in hypothesis.Units)
         {
-            var evidence = new CartEvidence($"{change.ChangeId}:{sku}", bin.Id, change.ChangeId, observations, Math.Round(confidence * hypothesis.Likelihood, 3));
-            cart = cart.Apply(new CartChange(sku, sign * units, evidence)).Cart;
+            var proof = new CartEvidence($"{change.ChangeId}:{sku}", bin.Id, change.ChangeId, observations, Math.Round(confidence * hypothesis.Likelihood, 3));
+            cart = cart.Apply(new CartChange(sku, sign * units, proof)).Cart;
             stock = sign > 0 ? stock.AfterPick(sku, units) : stock.AfterPutBack(sku, units);
         }
 
@@ -273,8 +274,8 @@ public static partial class CartFusion
         return state with { Visits = visits, Ambiguities = state.Ambiguities.Remove(ambiguity), Alerts = state.Alerts.Add(alert) };
     }
 
-    /// <summary>What a visit's tracks showed around a change: the best score, hands seen in the bin, and whether it came from a doubtful track.</summary>
-    private readonly record struct Evidence(double Score, int HandsInBin, bool Doubtful);
+    /// <summary>What a visit's tracks showed around a change: the best score and the sighting that gave it, hands seen in the bin, and whether it came from a doubtful track.</summary>
+    private readonly record struct Evidence(double Score, int HandsInBin, bool Doubtful, Sighting? At = null);
 
     /// <summary>Per visit, the best evidence score of its tracks around the change (hands strong, body weak).</summary>
     private static Dictionary<string, Evidence> ScoreVisits(FusionState state, Bin bin, ShelfChanged change, StoreLayout layout, FusionSettings settings)
@@ -287,8 +288,10 @@ public static partial class CartFusion
         {
             var score = 0.0;
             var handsInBin = 0;
+            Sighting? at = null;
             foreach (var s in track.Sightings.Where(s => s.TimeMs >= from && s.TimeMs <= to))
             {
+                var before = score;
                 // Evidence inside the change's own window counts fully; outside it, it fades (quadratically)
                 // to nothing at the slack's edge, so a hand a second away does not rival one in the act.
                 var outside = s.TimeMs < change.FromMs ? change.FromMs - s.TimeMs : Math.Max(0, s.TimeMs - change.ToMs);
@@ -307,6 +310,8 @@ public static partial class CartFusion
                 {
                     score = Math.Max(score, timely * 0.3 * (1.0 - (db / settings.BodyReach)));
                 }
+
+                at = score > before ? s : at;
             }
 
             if (score <= 0)
@@ -320,12 +325,32 @@ public static partial class CartFusion
             {
                 var known = scores.GetValueOrDefault(visitId);
                 var doubtful = share > known.Score ? track.Doubtful : known.Doubtful || (share == known.Score && track.Doubtful);
-                scores[visitId] = new Evidence(Math.Max(known.Score, share), known.HandsInBin + handsInBin, doubtful);
+                scores[visitId] = new Evidence(Math.Max(known.Score, share), known.HandsInBin + handsInBin, doubtful, share > known.Score ? at : known.At);
             }
         }
 
         return scores;
     }
+
+    /// <summary>
+    /// What the operator reviewing <paramref name="change"/> is shown: the cell's trace and each visit that may have
+    /// made it with its score, and where it was then: the sighting that scored best, or, for a visit no camera
+    /// placed near the bin, its sighting nearest in time to the change (where it was last seen).
+    /// </summary>
+    private static ChangeReview Review(FusionState state, ShelfChanged change, string reason, IEnumerable<string> visitIds, IReadOnlyDictionary<string, Evidence>? evidence)
+    {
+        var candidates = visitIds.Distinct(StringComparer.Ordinal).Select(visitId =>
+        {
+            var scored = evidence is not null && evidence.TryGetValue(visitId, out var e) ? e : default;
+            var at = scored.At ?? NearestSighting(state, visitId, change);
+            return new PickCandidate(visitId, state.Visits.TryGetValue(visitId, out var visit) ? visit.PayerId : string.Empty, Math.Round(scored.Score, 3), scored.HandsInBin, at?.Body, at?.Hand, at?.HandHeight, at?.TimeMs);
+        });
+        return new ChangeReview(reason, change.ChangeId, change.BinId, change.DeltaGrams, change.FromMs, change.ToMs, change.Trace, [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.VisitId, StringComparer.Ordinal)]);
+    }
+
+    private static Sighting? NearestSighting(FusionState state, string visitId, ShelfChanged change) =>
+        state.Tracks.Values.Where(t => t.Visits.Contains(visitId)).SelectMany(t => t.Sightings)
+            .MinBy(s => s.TimeMs < change.FromMs ? change.FromMs - s.TimeMs : Math.Max(0, s.TimeMs - change.ToMs));
 
     /// <summary>How far a hand is from a bin, metres: across the floor, and up or down to the bin's level when the camera gave a height.</summary>
     private static double HandDistance(Bin bin, Point hand, double? height, StoreLayout layout)

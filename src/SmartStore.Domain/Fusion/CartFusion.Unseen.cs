@@ -42,7 +42,7 @@ public static partial class CartFusion
     /// put-back comes off it), and the visit goes to review so an operator confirms. Several: each goes to review,
     /// the pick kept open. None: an alert, and nobody pays.
     /// </summary>
-    private static FusionState AttributeUnseen(FusionState state, Bin bin, ShelfChanged change, List<string> candidates, StoreLayout layout, FusionSettings settings)
+    private static FusionState AttributeUnseen(FusionState state, Bin bin, ShelfChanged change, List<string> candidates, StoreLayout layout, FusionSettings settings, Dictionary<string, Evidence>? evidence = null)
     {
         if (change.DeltaGrams > 0)
         {
@@ -61,13 +61,14 @@ public static partial class CartFusion
         if (candidates.Count == 1)
         {
             state = ApplyToCart(state, state.Visits[candidates[0]], bin, change, 0.5, layout, settings);
-            return state with { Visits = state.Visits.SetItem(candidates[0], state.Visits[candidates[0]].NeedsReview(reason)), Alerts = state.Alerts.Add(alert) };
+            return state with { Visits = state.Visits.SetItem(candidates[0], state.Visits[candidates[0]].NeedsReview(Review(state, change, reason, candidates, evidence))), Alerts = state.Alerts.Add(alert) };
         }
 
         var visits = state.Visits;
+        var review = Review(state, change, reason, candidates, evidence);
         foreach (var visitId in candidates)
         {
-            visits = visits.SetItem(visitId, visits[visitId].NeedsReview(reason));
+            visits = visits.SetItem(visitId, visits[visitId].NeedsReview(review));
         }
 
         var ambiguities = state.Ambiguities;
@@ -108,7 +109,7 @@ public static partial class CartFusion
         var visits = state.Visits;
         foreach (var visitId in reachers.Count > 0 ? unseen : [])
         {
-            visits = visits.SetItem(visitId, visits[visitId].NeedsReview(unseenReason));
+            visits = visits.SetItem(visitId, visits[visitId].NeedsReview(Review(state, change, unseenReason, [.. reachers.Select(r => r.VisitId), .. unseen], null)));
         }
 
         state = state with { Visits = visits };

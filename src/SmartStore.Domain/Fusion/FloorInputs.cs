@@ -24,8 +24,8 @@ public sealed record GateCrossed(string DeviceId, long Sequence, long DeviceTime
 /// </summary>
 public sealed record PersonSeen(string DeviceId, long Sequence, long DeviceTimeMs, string TrackId, Point Body, Point? Hand, double? HandHeight = null) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
 
-/// <summary>A bin's settled weight changed (from <see cref="Signals.WeightSignal"/>).</summary>
-public sealed record ShelfChanged(string DeviceId, long Sequence, long DeviceTimeMs, string BinId, string ChangeId, double DeltaGrams, long FromMs, long ToMs) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
+/// <summary>A bin's settled weight changed (from <see cref="Signals.WeightSignal"/>), with the readings around it when the shelf kept them.</summary>
+public sealed record ShelfChanged(string DeviceId, long Sequence, long DeviceTimeMs, string BinId, string ChangeId, double DeltaGrams, long FromMs, long ToMs, WeightTrace? Trace = null) : FloorInput(DeviceId, Sequence, DeviceTimeMs);
 
 /// <summary>Something operators should see.</summary>
 public sealed record FloorAlert(string Kind, long TimeMs, string Detail);

@@ -15,8 +15,8 @@ public abstract record SettlementDecision
     /// <summary>Charge this receipt.</summary>
     public sealed record Settle(Receipt Receipt) : SettlementDecision;
 
-    /// <summary>Do not charge blindly: an operator decides (the receipt is what the store believes).</summary>
-    public sealed record Review(Receipt Receipt, IReadOnlyList<string> Reasons) : SettlementDecision;
+    /// <summary>Do not charge blindly: an operator decides (the receipt is what the store believes), shown what the doubtful changes showed.</summary>
+    public sealed record Review(Receipt Receipt, IReadOnlyList<string> Reasons, IReadOnlyList<ChangeReview>? Changes = null) : SettlementDecision;
 }
 
 /// <summary>
@@ -41,6 +41,6 @@ public static class SettlementPolicy
 
         var receipt = Pricing.Price(visit.Cart, layout);
         var reasons = visit.ReviewReasons.Where(r => !(ageApproved && r.StartsWith("age-restricted", StringComparison.Ordinal))).ToList();
-        return reasons.Count == 0 ? new SettlementDecision.Settle(receipt) : new SettlementDecision.Review(receipt, reasons);
+        return reasons.Count == 0 ? new SettlementDecision.Settle(receipt) : new SettlementDecision.Review(receipt, reasons, [.. visit.ChangeReviews.Where(c => reasons.Contains(c.Reason))]);
     }
 }

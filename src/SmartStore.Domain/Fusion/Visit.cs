@@ -20,9 +20,20 @@ public sealed record Visit(
     VirtualCart Cart,
     ImmutableList<string> ReviewReasons)
 {
+    /// <summary>What the weight changes behind some of <see cref="ReviewReasons"/> showed: one per reason, for the operator.</summary>
+    public ImmutableList<ChangeReview> ChangeReviews { get; init; } = [];
+
     public Visit NeedsReview(string reason) => ReviewReasons.Contains(reason) ? this : this with { ReviewReasons = ReviewReasons.Add(reason) };
 
-    public Visit Resolved(string reason) => this with { ReviewReasons = ReviewReasons.Remove(reason) };
+    /// <summary>In review for a weight change: the reason, with what the change showed (kept once per reason).</summary>
+    public Visit NeedsReview(ChangeReview review)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        var visit = NeedsReview(review.Reason);
+        return visit.ChangeReviews.Any(r => r.Reason == review.Reason) ? visit : visit with { ChangeReviews = visit.ChangeReviews.Add(review) };
+    }
+
+    public Visit Resolved(string reason) => this with { ReviewReasons = ReviewReasons.Remove(reason), ChangeReviews = ChangeReviews.RemoveAll(r => r.Reason == reason) };
 }
 
 /// <summary>

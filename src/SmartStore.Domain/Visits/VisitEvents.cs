@@ -14,8 +14,11 @@ public sealed record VisitOpened(string VisitId, string StoreId, string PayerId,
 /// <summary>The cart was settled as the store saw it: this receipt is to be charged.</summary>
 public sealed record VisitSettled(Receipt Receipt, long ExitedMs, DateTimeOffset At) : IVisitEvent;
 
-/// <summary>The cart was doubtful: an operator decides before anything is charged.</summary>
-public sealed record VisitSentToReview(Receipt Receipt, IReadOnlyList<string> Reasons, long ExitedMs, DateTimeOffset At) : IVisitEvent;
+/// <summary>
+/// The cart was doubtful: an operator decides before anything is charged. <paramref name="Changes"/> is what the
+/// doubtful weight changes showed (absent in events stored before it was kept).
+/// </summary>
+public sealed record VisitSentToReview(Receipt Receipt, IReadOnlyList<string> Reasons, long ExitedMs, DateTimeOffset At, IReadOnlyList<Fusion.ChangeReview>? Changes = null) : IVisitEvent;
 
 /// <summary>An operator decided a reviewed visit: this receipt is to be charged.</summary>
 public sealed record ReviewResolved(Receipt Receipt, string OperatorId, string Note, DateTimeOffset At) : IVisitEvent;
@@ -68,6 +71,9 @@ public sealed record VisitState(
     ImmutableList<Dispute> Disputes,
     long RefundedMinor)
 {
+    /// <summary>What the weight changes behind the review reasons showed, for the operator who decides.</summary>
+    public ImmutableList<Fusion.ChangeReview> ChangeReviews { get; init; } = [];
+
     public static VisitState None(string visitId) => new(VisitPhase.None, visitId, string.Empty, string.Empty, 0, null, 0, null, null, [], 0, null, null, [], 0);
 
     public bool ReceiptIssued => Phase is VisitPhase.Paid or VisitPhase.Unpaid;

@@ -107,7 +107,7 @@ public static class VisitRules
         {
             VisitOpened o => state with { Phase = VisitPhase.Shopping, StoreId = o.StoreId, PayerId = o.PayerId, Party = o.Party, HoldReference = o.HoldReference, EnteredMs = o.EnteredMs },
             VisitSettled s => state with { Phase = VisitPhase.Charging, Receipt = s.Receipt, ExitedMs = s.ExitedMs },
-            VisitSentToReview r => state with { Phase = VisitPhase.InReview, Receipt = r.Receipt, ReviewReasons = [.. r.Reasons], ExitedMs = r.ExitedMs },
+            VisitSentToReview r => state with { Phase = VisitPhase.InReview, Receipt = r.Receipt, ReviewReasons = [.. r.Reasons], ChangeReviews = [.. r.Changes ?? []], ExitedMs = r.ExitedMs },
             ReviewResolved r => state with { Phase = VisitPhase.Charging, Receipt = r.Receipt },
             ReceiptIssued i => state with { Phase = i.Outcome == Declined ? VisitPhase.Unpaid : VisitPhase.Paid, ChargedMinor = i.ChargedMinor, PaymentReference = i.PaymentReference, SettledAt = i.At },
             DisputeOpened d => state with { Disputes = state.Disputes.Add(d.Dispute) },
@@ -170,7 +170,7 @@ public static class VisitRules
             SettlementDecision.Settle s => VisitDecision.Store(
                 new VisitSettled(s.Receipt, settle.ExitedMs, context.Now),
                 new VisitEffect.RequestPayment(state.PayerId, s.Receipt.Total, s.Receipt.Currency, state.HoldReference)),
-            SettlementDecision.Review r => VisitDecision.Store(new VisitSentToReview(r.Receipt, r.Reasons, settle.ExitedMs, context.Now), VisitEffect.CloseOnFloor.Instance),
+            SettlementDecision.Review r => VisitDecision.Store(new VisitSentToReview(r.Receipt, r.Reasons, settle.ExitedMs, context.Now, r.Changes), VisitEffect.CloseOnFloor.Instance),
             _ => VisitDecision.Nothing,
         };
     }

@@ -24,6 +24,12 @@ namespace SmartStore.Node.Devices;
 public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     private const double ReferenceStoreStepGrams = 3;
+
+    // Each bin's recent readings, so a change carries its trace for a review: from a second before the change
+    // began until it was confirmed, thinned to at most this many points (a few hundred bytes in the journal).
+    private const long TraceKeptMs = 8_000;
+    private const long TraceLeadMs = 1_000;
+    private const int TracePoints = 60;
     private readonly string _storeId;
     private readonly Shelf _shelf;
     private readonly NodeHealth _health;
@@ -35,6 +41,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly Dictionary<string, double> _storedReference = new(StringComparer.Ordinal);
     private readonly HashSet<string> _silent = new(StringComparer.Ordinal);
     private readonly Dictionary<long, IActorRef> _changesInFlight = [];
+    private readonly Dictionary<string, Queue<(long TimeMs, double Grams)>> _recent = new(StringComparer.Ordinal);
 
     // Only a bin heard from since this actor started can fall silent: a restarted shelf knows its bins'
     // references, not when they last spoke.
@@ -154,6 +161,12 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
         var before = _signals[bin.Id];
         var (state, events) = WeightSignal.Step(before, new WeightReading(bin.SensorId, report.Seq, report.Ts, report.Grams), _settings[bin.Id]);
         _signals[bin.Id] = state;
+        // Readings the signal took (not duplicates, late ones or values the cell cannot read) make the trace.
+        if (state.LastSequence == report.Seq && before.LastSequence != report.Seq && report.Grams >= _settings[bin.Id].MinGrams && report.Grams <= _settings[bin.Id].MaxGrams)
+        {
+            Remember(bin.Id, report.Ts, report.Grams);
+        }
+
         var delivery = Delivery.Accepted;
         var answered = false;
         foreach (var signal in events)
@@ -162,7 +175,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
             {
                 case WeightSignalEvent.Changed changed:
                     // The reading that completed the change is answered once the change is stored.
-                    var record = new ShelfChangeRecord(bin.SensorId, state.Changes, report.Ts, bin.Id, changed.ChangeId, changed.DeltaGrams, changed.FromMs, changed.ToMs, changed.After, report.Seq);
+                    var record = new ShelfChangeRecord(bin.SensorId, state.Changes, report.Ts, bin.Id, changed.ChangeId, changed.DeltaGrams, changed.FromMs, changed.ToMs, changed.After, report.Seq, TraceOf(bin.Id, changed.FromMs));
                     var number = ++_changesSent;
                     _changesInFlight[number] = Sender;
                     _regions.Floors.Ask<Delivered>(new FloorEnvelope(_storeId, new FloorCommand.Accept(record)), _askTimeout)
@@ -200,6 +213,23 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
             CheckSilence(_newestDeviceTime);
         }
     }
+
+    private void Remember(string binId, long timeMs, double grams)
+    {
+        if (!_recent.TryGetValue(binId, out var recent))
+        {
+            _recent[binId] = recent = new Queue<(long, double)>();
+        }
+
+        recent.Enqueue((timeMs, grams));
+        while (recent.TryPeek(out var oldest) && oldest.TimeMs < timeMs - TraceKeptMs)
+        {
+            recent.Dequeue();
+        }
+    }
+
+    private WeightTrace? TraceOf(string binId, long changeFromMs) =>
+        _recent.TryGetValue(binId, out var recent) ? WeightTrace.Of([.. recent.Where(r => r.TimeMs >= changeFromMs - TraceLeadMs)], TracePoints) : null;
 
     /// <summary>
     /// Drift moved the reference without a change: store it once it has moved a few grams. Also when a change has

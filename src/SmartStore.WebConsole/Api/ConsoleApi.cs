@@ -12,14 +12,18 @@ using SmartStore.WebConsole.Security;
 
 namespace SmartStore.WebConsole.Api;
 
-/// <summary>A visit as the API returns it: its receipt, review reasons, disputes and refunds (no personal data beyond the payer's id).</summary>
-public sealed record VisitResource(string VisitId, string PayerId, VisitPhase Phase, int Party, IReadOnlyList<string> ReviewReasons, Receipt? Receipt, long ChargedMinor, long RefundedMinor, DateTimeOffset? SettledAt, IReadOnlyList<Dispute> Disputes)
+/// <summary>
+/// A visit as the API returns it: its receipt, review reasons with what each doubtful weight change showed (the
+/// cell's trace, the candidates with their scores and positions), disputes and refunds (no personal data beyond
+/// the payer's id).
+/// </summary>
+public sealed record VisitResource(string VisitId, string PayerId, VisitPhase Phase, int Party, IReadOnlyList<string> ReviewReasons, Receipt? Receipt, long ChargedMinor, long RefundedMinor, DateTimeOffset? SettledAt, IReadOnlyList<Dispute> Disputes, IReadOnlyList<SmartStore.Domain.Fusion.ChangeReview> ChangeReviews)
 {
     public static VisitResource Of(VisitDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
         var s = document.State;
-        return new VisitResource(document.Id, s.PayerId, s.Phase, s.Party, s.ReviewReasons, s.Receipt, s.ChargedMinor, s.RefundedMinor, s.SettledAt, s.Disputes);
+        return new VisitResource(document.Id, s.PayerId, s.Phase, s.Party, s.ReviewReasons, s.Receipt, s.ChargedMinor, s.RefundedMinor, s.SettledAt, s.Disputes, s.ChangeReviews);
     }
 }
 

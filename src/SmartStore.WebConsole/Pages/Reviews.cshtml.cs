@@ -14,6 +14,9 @@ public sealed class ReviewsModel(VisitQueries queries, IStoreOperations store, A
 
     public string? Refusal { get; private set; }
 
+    /// <summary>The store's layout, for how far each candidate was from the bin (null when no store is connected).</summary>
+    public SmartStore.Domain.Layouts.StoreLayout? Layout => store.Layout;
+
     public async Task OnGetAsync(CancellationToken cancellationToken) => Waiting = await queries.ReviewQueueAsync(200, cancellationToken);
 
     public async Task<IActionResult> OnPostResolveAsync(string? visitId, string? decision, string? lines, string? note, CancellationToken cancellationToken)

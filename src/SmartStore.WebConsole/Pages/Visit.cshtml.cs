@@ -14,6 +14,9 @@ namespace SmartStore.WebConsole.Pages;
 [Authorize(Policy = ConsolePolicies.Watch)]
 public sealed class VisitModel(VisitQueries queries, IStoreOperations store, AuditLog audit) : PageModel
 {
+    /// <summary>The store's layout, for how far each candidate of a doubtful change was from the bin.</summary>
+    public SmartStore.Domain.Layouts.StoreLayout? Layout => store.Layout;
+
     [FromRoute]
     public string VisitId { get; set; } = string.Empty;
 
