@@ -24,6 +24,7 @@ internal static partial class SimulatorCli
             ListCommand(),
             GenerateCommand(),
             ReplayCommand(),
+            PlayCommand(),
             ReportCommand(),
             DemoCommand(),
             RecordCommand(),

@@ -218,6 +218,9 @@ public sealed class ConsoleServer : IAsyncDisposable
         public Task<EnrolmentOutcome> EnrolShopperAsync(string shopperId, string name, string paymentToken, IReadOnlyList<ReadOnlyMemory<byte>> photos, DateTimeOffset consentedAt, CancellationToken cancellationToken) =>
             Task.FromResult(new EnrolmentOutcome(null, [NotConnected]));
 
+        public Task<EnrolmentOutcome> EnrolWithFaceReferenceAsync(string shopperId, string name, string paymentToken, string faceReference, DateTimeOffset consentedAt, CancellationToken cancellationToken) =>
+            Task.FromResult(new EnrolmentOutcome(null, [NotConnected]));
+
         public Task<EnrolmentOutcome> EnrolFaceAsync(string shopperId, IReadOnlyList<ReadOnlyMemory<byte>> photos, DateTimeOffset consentedAt, CancellationToken cancellationToken) =>
             Task.FromResult(new EnrolmentOutcome(null, [NotConnected]));
 

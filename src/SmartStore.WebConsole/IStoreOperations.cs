@@ -57,6 +57,13 @@ public interface IStoreOperations
     /// <summary>Enrols a new shopper with consent and a payment method, then their face from the photos.</summary>
     Task<EnrolmentOutcome> EnrolShopperAsync(string shopperId, string name, string paymentToken, IReadOnlyList<ReadOnlyMemory<byte>> photos, DateTimeOffset consentedAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Enrols a new shopper, with consent and a payment method, whose face a gate device recognises itself: the gate
+    /// names the shopper when they walk up, and the node keeps only <paramref name="faceReference"/>, the device's
+    /// own name for the template (simulated and third-party gates; the console's photos go through the method above).
+    /// </summary>
+    Task<EnrolmentOutcome> EnrolWithFaceReferenceAsync(string shopperId, string name, string paymentToken, string faceReference, DateTimeOffset consentedAt, CancellationToken cancellationToken);
+
     /// <summary>Enrols (or re-enrols) the face of an existing shopper from new photos.</summary>
     Task<EnrolmentOutcome> EnrolFaceAsync(string shopperId, IReadOnlyList<ReadOnlyMemory<byte>> photos, DateTimeOffset consentedAt, CancellationToken cancellationToken);
 
@@ -111,6 +118,13 @@ public sealed class NodeStoreOperations(StoreNode node) : IStoreOperations
         }
 
         return await EnrolFaceAsync(shopperId, photos, consentedAt, cancellationToken);
+    }
+
+    public async Task<EnrolmentOutcome> EnrolWithFaceReferenceAsync(string shopperId, string name, string paymentToken, string faceReference, DateTimeOffset consentedAt, CancellationToken cancellationToken)
+    {
+        var account = await node.EnrolAsync(shopperId, name, faceReference, paymentToken, consentedAt, cancellationToken);
+        var shopper = account.State.Status == AccountStatus.None ? null : ShopperView.Of(shopperId, account.State);
+        return new EnrolmentOutcome(shopper, account.Refused is null ? [] : [account.Refused]);
     }
 
     public async Task<EnrolmentOutcome> EnrolFaceAsync(string shopperId, IReadOnlyList<ReadOnlyMemory<byte>> photos, DateTimeOffset consentedAt, CancellationToken cancellationToken)

@@ -100,6 +100,19 @@ public sealed class NodeProcessTests : IAsyncLifetime
         Assert.Contains("the configuration file does not exist", missing.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_refuses_a_console_it_cannot_serve_before_touching_the_broker()
+    {
+        var config = await WriteConfigAsync();
+        var notAnAddress = await NodeProcess.RunToEndAsync(["run", "--config", config, "--console", "ftp://127.0.0.1:21"]);
+        var withoutReadModels = await NodeProcess.RunToEndAsync(["run", "--config", config, "--console", "http://127.0.0.1:0"]);
+
+        Assert.Equal(2, notAnAddress.ExitCode);
+        Assert.Contains("--console takes the address to listen on, such as http://127.0.0.1:5080, got 'ftp://127.0.0.1:21'", notAnAddress.Output, StringComparison.Ordinal);
+        Assert.Equal(2, withoutReadModels.ExitCode);
+        Assert.Contains("--console needs the read models' PostgreSQL", withoutReadModels.Output, StringComparison.Ordinal);
+    }
+
     private static string LayoutPath => Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml");
 
     private async Task<string> WriteConfigAsync()
@@ -255,6 +268,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
                 StandardOutputEncoding = Encoding.UTF8,
             };
             info.Environment["COLUMNS"] = "400";
+            info.Environment.Remove("SMARTSTORE_READ_MODELS");
             return info;
         }
 

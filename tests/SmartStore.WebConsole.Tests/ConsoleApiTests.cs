@@ -87,6 +87,38 @@ public sealed partial class ConsoleApiTests(PostgresFixture postgres) : IClassFi
         Assert.Single(audit, e => e.Action == "api tokens revoked" && e.Detail == "1 of olga");
     }
 
+    [Fact]
+    public async Task A_shopper_whose_gate_recognises_them_is_enrolled_through_the_api_with_consent_once_and_never_by_an_auditor()
+    {
+        using var sam = await _store.SignedInAsync("sam");
+        using var olga = Api(await IssueTokenAsync(sam, "olga"));
+        using var aldo = Api(await IssueTokenAsync(sam, "aldo"));
+        var nina = new { shopperId = "s-nina", name = "Nina", paymentToken = "tok_nina_4242", faceReference = "gate-template:nina", consent = true };
+
+        var store = await olga.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/store", UriKind.Relative));
+        var withoutConsent = await olga.PostAsJsonAsync(new Uri("/api/v1/shoppers", UriKind.Relative), nina with { consent = false });
+        var withoutName = await olga.PostAsJsonAsync(new Uri("/api/v1/shoppers", UriKind.Relative), nina with { name = " " });
+        var byAuditor = await aldo.PostAsJsonAsync(new Uri("/api/v1/shoppers", UriKind.Relative), nina);
+        var created = await olga.PostAsJsonAsync(new Uri("/api/v1/shoppers", UriKind.Relative), nina);
+        var again = await olga.PostAsJsonAsync(new Uri("/api/v1/shoppers", UriKind.Relative), nina);
+        var found = await olga.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/shoppers/s-nina", UriKind.Relative));
+
+        Assert.Equal(StoreWithConsole.Small.StoreId, store.GetProperty("storeId").GetString());
+        Assert.Equal(JsonValueKind.Null, store.GetProperty("watermarkMs").ValueKind);
+        Assert.Equal(HttpStatusCode.BadRequest, withoutConsent.StatusCode);
+        Assert.Contains("consent", (await withoutConsent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, withoutName.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byAuditor.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("/api/v1/shoppers/s-nina", created.Headers.Location?.ToString());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("Nina", found.GetProperty("name").GetString());
+        Assert.Equal("••••4242", found.GetProperty("paymentHint").GetString());
+        var audit = await _store.Console.Services.GetRequiredService<AuditLog>().NewestAsync(30, CancellationToken.None);
+        Assert.Single(audit, e => e.Action == "shopper enrolled" && e.Actor == "olga" && e.Detail.StartsWith("s-nina", StringComparison.Ordinal));
+        Assert.Single(audit, e => e.Action == "enrolment refused" && e.Actor == "olga");
+    }
+
     private HttpClient Api(string token)
     {
         var client = new HttpClient { BaseAddress = _store.Console.Address };

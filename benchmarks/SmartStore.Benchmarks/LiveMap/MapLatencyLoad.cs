@@ -100,7 +100,7 @@ internal static class MapLatencyLoad
             Attach = async (node, ct) =>
             {
                 var opened = await DemoConsole.OpenAsync(node, database, new ConsoleOptions(), ct);
-                var console = opened.Console;
+                var console = opened.Server;
                 var refused = await console.Services.GetRequiredService<OperatorDirectory>().CreateAsync("watcher", Password, OperatorRoles.Operator, "benchmark", ct);
                 if (refused is not null)
                 {

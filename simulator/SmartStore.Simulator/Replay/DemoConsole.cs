@@ -1,7 +1,5 @@
-using Marten;
 using SmartStore.WebConsole;
 using SmartStore.Node.Hosting;
-using SmartStore.ReadModels;
 using Spectre.Console;
 
 namespace SmartStore.Simulator.Replay;
@@ -11,29 +9,16 @@ namespace SmartStore.Simulator.Replay;
 /// script started) and the console on them, so an operator can watch receipts arrive and decide reviews while the
 /// busy stretch plays. Disposed with the replay.
 /// </summary>
-public sealed class DemoConsole : IAsyncDisposable
+public static class DemoConsole
 {
-    private readonly DocumentStore _store;
-    private readonly VisitReadModelFeed _feed;
-
-    private DemoConsole(DocumentStore store, VisitReadModelFeed feed, ConsoleServer console) => (_store, _feed, Console) = (store, feed, console);
-
-    public ConsoleServer Console { get; }
-
     /// <summary>The node's read models in <paramref name="database"/> and the console on them (the map benchmark's too).</summary>
-    public static async Task<DemoConsole> OpenAsync(StoreNode node, string database, ConsoleOptions options, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(node);
-        var store = ReadModelStore.Open(database);
-        var feed = VisitReadModelFeed.Start(node.System, new VisitReadModel(store));
-        var console = await ConsoleServer.StartAsync(options, store, new NodeStoreOperations(node), cancellationToken: cancellationToken);
-        return new DemoConsole(store, feed, console);
-    }
+    public static Task<NodeConsole> OpenAsync(StoreNode node, string database, ConsoleOptions options, CancellationToken cancellationToken) =>
+        NodeConsole.OpenAsync(node, database, options, cancellationToken: cancellationToken);
 
     internal static async Task<IAsyncDisposable> StartAsync(StoreNode node, string database, string url, CancellationToken cancellationToken)
     {
         var opened = await OpenAsync(node, database, new ConsoleOptions { Url = url }, cancellationToken);
-        var console = opened.Console;
+        var console = opened.Server;
         AnsiConsole.MarkupLine($"console [blue]{Markup.Escape(console.Address.ToString())}[/]: open [blue]{Markup.Escape(new Uri(console.Address, "/setup").ToString())}[/] and create the first supervisor with the one-time setup token [bold]{Markup.Escape(console.SetupToken ?? "(none: a supervisor exists)")}[/], then sign in");
         return opened;
     }
@@ -57,12 +42,5 @@ public sealed class DemoConsole : IAsyncDisposable
         {
             // Stopped at once.
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Console.DisposeAsync();
-        await _feed.DisposeAsync();
-        _store.Dispose();
     }
 }

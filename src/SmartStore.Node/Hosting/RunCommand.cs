@@ -23,9 +23,18 @@ namespace SmartStore.Node.Hosting;
 /// </summary>
 internal static class RunCommand
 {
-    private const string Usage = "usage: smartstore-node run [--config cluster.hocon] [--layout PATH] [--health-every 5s] [--enrol-demo-shoppers] [--verbose]";
+    public const string Usage = "usage: smartstore-node run [--config cluster.hocon] [--layout PATH] [--health-every 5s] [--enrol-demo-shoppers] [--console http://127.0.0.1:5080 --read-models CONNECTION] [--verbose]";
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken stop)
+    /// <summary>The environment variable that can hold the read models' connection string (it may carry a password).</summary>
+    public const string ReadModelsVariable = "SMARTSTORE_READ_MODELS";
+
+    /// <summary>
+    /// Starts the operators' console beside the store (the executable supplies it: the console's project builds on
+    /// this one) and returns what stops it, with the line to print about where it answers.
+    /// </summary>
+    public delegate Task<(IAsyncDisposable Console, string Banner)> ConsoleStarter(StoreNode node, string url, string readModels, ILoggerFactory loggers, CancellationToken cancellationToken);
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken stop, ConsoleStarter? startConsole = null)
     {
         if (!Arguments.TryParse(args, out var arguments, out var error))
         {
@@ -46,6 +55,15 @@ internal static class RunCommand
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {
             AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(exception.Message)}");
+            return 2;
+        }
+
+        var readModels = arguments.ReadModels ?? Environment.GetEnvironmentVariable(ReadModelsVariable);
+        if (arguments.ConsoleUrl is not null && (startConsole is null || string.IsNullOrWhiteSpace(readModels)))
+        {
+            AnsiConsole.MarkupLine(startConsole is null
+                ? "[red]cannot start:[/] this build of the node has no console"
+                : $"[red]cannot start:[/] --console needs the read models' PostgreSQL: --read-models 'Host=…;Database=…' or {ReadModelsVariable}");
             return 2;
         }
 
@@ -81,7 +99,27 @@ internal static class RunCommand
         }
 
         commands.Target = transport;
+        (IAsyncDisposable Console, string Banner)? console = null;
+        if (arguments.ConsoleUrl is not null)
+        {
+            try
+            {
+                console = await startConsole!(node, arguments.ConsoleUrl, readModels!, loggers, stop);
+            }
+            catch (Exception exception) when (exception is IOException or InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException)
+            {
+                AnsiConsole.MarkupLine($"[red]cannot start the console:[/] {Markup.Escape(exception.Message)}");
+                await transport.DisposeAsync();
+                return 1;
+            }
+        }
+
         PrintBanner(layout, layoutPath, settings, mqtt, arguments.EnrolDemoShoppers);
+        if (console is { } started)
+        {
+            AnsiConsole.MarkupLine(started.Banner);
+        }
+
         var printed = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -96,6 +134,11 @@ internal static class RunCommand
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             AnsiConsole.MarkupLine("[grey]stopping: storing and acknowledging what was received …[/]");
+        }
+
+        if (console is { } running)
+        {
+            await running.Console.DisposeAsync();
         }
 
         await transport.DisposeAsync();
@@ -157,7 +200,7 @@ internal static class RunCommand
         return reasons.Count == 0 ? "none" : string.Join(", ", reasons);
     }
 
-    private sealed record Arguments(string? ConfigPath, string? LayoutPath, TimeSpan HealthEvery, bool EnrolDemoShoppers, bool Verbose)
+    private sealed record Arguments(string? ConfigPath, string? LayoutPath, TimeSpan HealthEvery, bool EnrolDemoShoppers, bool Verbose, string? ConsoleUrl = null, string? ReadModels = null)
     {
         public static bool TryParse(string[] args, out Arguments parsed, out string error)
         {
@@ -186,13 +229,27 @@ internal static class RunCommand
                         parsed = parsed with { HealthEvery = every };
                         i++;
                         break;
+                    case "--console" when value is not null:
+                        if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.AbsolutePath != "/")
+                        {
+                            error = $"--console takes the address to listen on, such as http://127.0.0.1:5080, got '{value}'";
+                            return false;
+                        }
+
+                        parsed = parsed with { ConsoleUrl = value };
+                        i++;
+                        break;
+                    case "--read-models" when value is not null:
+                        parsed = parsed with { ReadModels = value };
+                        i++;
+                        break;
                     case "--enrol-demo-shoppers":
                         parsed = parsed with { EnrolDemoShoppers = true };
                         break;
                     case "--verbose":
                         parsed = parsed with { Verbose = true };
                         break;
-                    case "--config" or "--layout" or "--health-every":
+                    case "--config" or "--layout" or "--health-every" or "--console" or "--read-models":
                         error = $"{args[i]} needs a value";
                         return false;
                     default:

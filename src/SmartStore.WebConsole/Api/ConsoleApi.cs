@@ -27,12 +27,21 @@ public sealed record VisitResource(string VisitId, string PayerId, VisitPhase Ph
     }
 }
 
+/// <summary>The store this console serves, and how far its event time has come (the floor's watermark, Unix ms; null before its first device message).</summary>
+public sealed record StoreResource(string StoreId, string Name, string Currency, long? WatermarkMs);
+
 /// <summary>An operator's decision on a cart in review: <c>charge</c>, <c>void</c> or <c>correct</c> with <c>lines</c> as "sku=units, …".</summary>
 public sealed record ReviewDecisionRequest(string? Decision, string? Lines, string? Note);
 
 public sealed record RefundRequest(string? Sku, int? Units, string? Reason);
 
 public sealed record PaymentMethodRequest(string? PaymentToken);
+
+/// <summary>
+/// A shopper whose face a gate device recognises itself (the gate names the shopper; <c>faceReference</c> is the
+/// device's own name for the template): id, name, payment token, and the shopper's consent, which must be true.
+/// </summary>
+public sealed record ShopperEnrolmentRequest(string? ShopperId, string? Name, string? PaymentToken, string? FaceReference, bool? Consent);
 
 /// <summary>
 /// The console's operations for integrators, under <c>/api/v1</c>, described at <c>/openapi/v1.json</c>. Callers
@@ -79,6 +88,13 @@ public static class ConsoleApi
             .RequireAuthorization(ConsolePolicies.Supervise)
             .WithSummary("Refund units of a receipt line (never more than was charged, counting earlier refunds)");
 
+        api.MapGet("/store", async Task<Results<Ok<StoreResource>, ProblemHttpResult>> (IStoreOperations store, CancellationToken ct) =>
+                store.Layout is { } layout && await store.FloorAsync(ct) is { } floor
+                    ? TypedResults.Ok(new StoreResource(layout.StoreId, layout.Name, layout.Currency, floor.WatermarkMs > 0 ? floor.WatermarkMs : null))
+                    : NotConnected())
+            .RequireAuthorization(ConsolePolicies.Watch)
+            .WithSummary("The store this console serves and its event time (what a device feed must start after)");
+
         api.MapGet("/floor", async Task<Results<Ok<MapFrame>, ProblemHttpResult>> (IStoreOperations store, CancellationToken ct) =>
                 await store.FloorAsync(ct) is { } floor ? TypedResults.Ok(new MapFrameBuilder().Next(floor) with { Flashes = [] }) : NotConnected())
             .RequireAuthorization(ConsolePolicies.Watch)
@@ -93,6 +109,10 @@ public static class ConsoleApi
                 await store.FindShopperAsync(shopperId, ct) is { } shopper ? TypedResults.Ok(shopper) : NotFound($"no shopper '{shopperId}'"))
             .RequireAuthorization(ConsolePolicies.Resolve)
             .WithSummary("A shopper's status, name, payment hint and whether a face is enrolled (never the template)");
+
+        api.MapPost("/shoppers", EnrolAsync)
+            .RequireAuthorization(ConsolePolicies.Resolve)
+            .WithSummary("Enrol a shopper whose face a gate device recognises itself (consent required); photos are enrolled in the console");
 
         api.MapPut("/shoppers/{shopperId}/payment-method", ChangePaymentAsync)
             .RequireAuthorization(ConsolePolicies.Resolve)
@@ -143,6 +163,44 @@ public static class ConsoleApi
 
         await audit.RecordAsync(who, "refund", $"{visitId}: {request.Units}× {request.Sku}; {request.Reason} (api)", ct);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<ShopperView>, ProblemHttpResult>> EnrolAsync(ShopperEnrolmentRequest request, HttpContext http, IStoreOperations store, AuditLog audit, CancellationToken ct)
+    {
+        if (EnrolmentRefusal(request) is { } malformed)
+        {
+            return BadRequest(malformed);
+        }
+
+        var who = Who(http);
+        var outcome = await store.EnrolWithFaceReferenceAsync(request.ShopperId!.Trim(), request.Name!.Trim(), request.PaymentToken!.Trim(), request.FaceReference!.Trim(), DateTimeOffset.UtcNow, ct);
+        if (!outcome.Done || outcome.Shopper is null)
+        {
+            var refused = outcome.Refusals.Count > 0 ? string.Join("; ", outcome.Refusals) : "the store enrolled nobody";
+            await audit.RecordAsync(who, "enrolment refused", $"{request.ShopperId}: {refused} (api)", ct);
+            return Conflict(refused);
+        }
+
+        await audit.RecordAsync(who, "shopper enrolled", $"{outcome.Shopper.ShopperId} with a device's face reference (api)", ct);
+        return TypedResults.Created($"{Root}/v1/shoppers/{Uri.EscapeDataString(outcome.Shopper.ShopperId)}", outcome.Shopper);
+    }
+
+    private static string? EnrolmentRefusal(ShopperEnrolmentRequest request)
+    {
+        foreach (var (field, value) in new[] { ("shopperId", request.ShopperId), ("name", request.Name), ("paymentToken", request.PaymentToken), ("faceReference", request.FaceReference) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                return $"'{field}' is required";
+            }
+
+            if (value.Length > 200)
+            {
+                return $"'{field}' is longer than 200 characters";
+            }
+        }
+
+        return request.Consent == true ? null : "enrolment needs the shopper's consent ('consent': true)";
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePaymentAsync(string shopperId, PaymentMethodRequest request, HttpContext http, IStoreOperations store, AuditLog audit, CancellationToken ct)

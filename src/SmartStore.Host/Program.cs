@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using SmartStore.Node.Demo;
+using Microsoft.Extensions.Logging;
 using SmartStore.Node.Hosting;
+using SmartStore.WebConsole;
 using Spectre.Console;
 
 if (Console.IsOutputRedirected)
@@ -26,7 +28,7 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 
 return args.FirstOrDefault() switch
 {
-    "run" => await RunCommand.RunAsync(args[1..], stop.Token),
+    "run" => await RunCommand.RunAsync(args[1..], stop.Token, StartConsoleAsync),
     "demo" => await StoreDemo.RunAsync(args[1..], stop.Token),
     null or "-h" or "--help" => Usage(0),
     var other => Usage(2, $"unknown command '{other}'"),
@@ -39,7 +41,18 @@ static int Usage(int code, string? error = null)
         AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
     }
 
-    AnsiConsole.WriteLine("usage: smartstore-node run [--config cluster.hocon] [--layout PATH] [--health-every 5s] [--enrol-demo-shoppers] [--verbose]");
+    AnsiConsole.WriteLine(RunCommand.Usage);
     AnsiConsole.WriteLine("       smartstore-node demo [--layout store-layouts/small-convenience.yaml] [--config cluster.hocon] [--data DIR] [--verbose]");
     return code;
+}
+
+// The console beside the store: its read models in PostgreSQL, fed from the node's journal.
+static async Task<(IAsyncDisposable Console, string Banner)> StartConsoleAsync(StoreNode node, string url, string readModels, ILoggerFactory loggers, CancellationToken cancellationToken)
+{
+    var console = await NodeConsole.OpenAsync(node, readModels, new ConsoleOptions { Url = url }, loggers, cancellationToken);
+    var address = console.Server.Address;
+    var setup = console.Server.SetupToken is { } token
+        ? $": open [blue]{Markup.Escape(new Uri(address, "/setup").ToString())}[/] and create the first supervisor with the one-time setup token [bold]{Markup.Escape(token)}[/]"
+        : " (sign in; supervisors issue API tokens on /users)";
+    return (console, $"console [blue]{Markup.Escape(address.ToString())}[/]{setup}");
 }

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace SmartStore.WebConsole.Tests;
+namespace SmartStore.Testing;
 
 /// <summary>A browser's view of the console over HTTP: cookies kept, redirects not followed, forms posted with their antiforgery token.</summary>
-internal sealed partial class ConsoleClient : IDisposable
+public sealed partial class ConsoleClient : IDisposable
 {
     private readonly HttpClient _http;
 
