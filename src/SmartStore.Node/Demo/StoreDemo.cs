@@ -22,8 +22,7 @@ internal static class StoreDemo
     {
         if (!TryParse(args, out var layoutPath, out var configPath, out var dataDirectory, out var verbose, out var error))
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
-            return 2;
+            return Refusal.Print("error", error);
         }
 
         StoreLayout layout;
@@ -35,8 +34,7 @@ internal static class StoreDemo
         }
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {
-            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(exception.Message)}");
-            return 2;
+            return Refusal.Print("cannot start", exception.Message);
         }
 
         dataDirectory ??= Directory.CreateTempSubdirectory("smartstore-demo-").FullName;

@@ -29,9 +29,9 @@ internal static class RunCommand
     {
         if (!Arguments.TryParse(args, out var arguments, out var error))
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
-            AnsiConsole.WriteLine(Usage);
-            return 2;
+            Refusal.Print("error", error);
+            Console.Error.WriteLine(Usage);
+            return Refusal.ExitCode;
         }
 
         NodeSettings settings;
@@ -45,15 +45,13 @@ internal static class RunCommand
         }
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {
-            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(exception.Message)}");
-            return 2;
+            return Refusal.Print("cannot start", exception.Message);
         }
 
         if (settings.Transport.Kind != TransportSettings.MqttKind)
         {
-            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(settings.Source)} sets no device transport this process can serve: 'smartstore.transport.kind' is '{settings.Transport.Kind}'. "
+            return Refusal.Print("cannot start", $"{settings.Source} sets no device transport this process can serve: 'smartstore.transport.kind' is '{settings.Transport.Kind}'. "
                 + "Set it to mqtt (with smartstore.transport.mqtt.host and port), or use `smartstore-node demo` or the simulator, whose devices run in-process.");
-            return 2;
         }
 
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(arguments.Verbose ? LogLevel.Information : LogLevel.Warning));
