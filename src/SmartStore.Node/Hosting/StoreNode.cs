@@ -49,7 +49,8 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         Receipts = services.Receipts;
         System = host.Services.GetRequiredService<ActorSystem>();
         _regions = new NodeRegions(host.Services.GetRequiredService<ActorRegistry>());
-        _parser = new DeviceMessageParser(Health.Rejections);
+        // The node has the layout, so its parser can refuse a camera position off this store's floor.
+        _parser = new DeviceMessageParser(Health.Rejections, new FloorBounds(options.Layout.FloorWidth, options.Layout.FloorDepth));
         _deadline = new DeliveryDeadline(options.DeliveryTimeout);
         var layout = options.Layout;
         _routes = new()
