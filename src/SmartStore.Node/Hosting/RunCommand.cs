@@ -99,14 +99,17 @@ internal static class RunCommand
         await transport.DisposeAsync();
         PrintDecisions(node.Receipts, printed, layout.Currency);
         var health = node.Health.Snapshot();
-        AnsiConsole.MarkupLine($"stopped · accepted {health.Accepted:N0}, duplicates {health.Duplicates:N0}, late {health.Late:N0}, rejected {health.RejectedTotal:N0} ({Markup.Escape(Reasons(health))}) · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review");
+        AnsiConsole.MarkupLine($"stopped · {Markup.Escape(Counters(health))} · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review");
         return 0;
     }
 
     private static async Task PublishHealthAsync(MqttTransport transport, StoreNode node, StoreLayout layout, string nodeId, CancellationToken cancellationToken)
     {
         var status = await transport.StatusAsync(cancellationToken);
-        var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, node.Health.Snapshot(), node.Receipts) with
+
+        // One snapshot for the topic and the line, so the two cannot differ by what arrived in between.
+        var health = node.Health.Snapshot();
+        var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, health, node.Receipts) with
         {
             Faces = node.FaceEntryOn ? node.Health.Faces.Summary() : null,
         };
@@ -114,7 +117,7 @@ internal static class RunCommand
         // Not awaited to the broker's answer: a broker that is away must not stop the node reporting locally.
         _ = transport.PublishAsync(Topics.NodeHealth(layout.StoreId), report.ToJson(), retain: true, cancellationToken).AsTask()
             .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] broker {(status.Connected ? "[green]connected[/]" : "[red]away[/]")} · received {status.Received:N0} · stored & acknowledged {status.Acknowledged:N0} · accepted {report.Accepted:N0} · duplicates {report.Duplicates:N0} · late {report.Late:N0} · rejected {report.Rejected:N0} · receipts {report.Receipts} · review {report.Reviews}");
+        AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] broker {(status.Connected ? "[green]connected[/]" : "[red]away[/]")} · received {status.Received:N0} · stored & acknowledged {status.Acknowledged:N0} · {Markup.Escape(Counters(health))} · receipts {report.Receipts} · review {report.Reviews}");
     }
 
     private static void PrintDecisions(ReceiptBook receipts, HashSet<string> printed, string currency)
@@ -148,6 +151,13 @@ internal static class RunCommand
             : $"face entry [yellow]off[/]: {Markup.Escape(settings.VisionOff ?? "not configured")} (tokens and app codes still work)");
         AnsiConsole.MarkupLine("[grey]Ctrl-C or SIGTERM stops gracefully.[/]");
     }
+
+    /// <summary>
+    /// The device-message counters as the status line and the shutdown line both print them, from the node's one
+    /// set of counters (<see cref="NodeHealth.Answered"/>), which the health topic and the console show as well.
+    /// </summary>
+    internal static string Counters(HealthSummary health) =>
+        $"accepted {health.Accepted:N0} · duplicates {health.Duplicates:N0} · late {health.Late:N0} · rejected {health.RejectedTotal:N0} ({Reasons(health)})";
 
     private static string Reasons(HealthSummary health)
     {
