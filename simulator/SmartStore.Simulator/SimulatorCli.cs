@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Globalization;
 using SmartStore.Domain.Layouts;
 using SmartStore.Simulator.Faces;
@@ -31,8 +32,23 @@ internal static partial class SimulatorCli
             FaceCommands.Create(),
             FaceEntryCommand.Create(),
         };
-        return await root.Parse(args).InvokeAsync();
+        var parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction refusal)
+        {
+            // System.CommandLine ends a parse error with exit code 1, which this tool keeps for a threshold not
+            // met: a CI job must tell "this build is worse" from "this job is miswritten". The errors alone go to
+            // stderr (with its typo corrections), not buried under the whole usage.
+            refusal.ShowHelp = false;
+            refusal.Invoke(parsed);
+            await Console.Error.WriteLineAsync($"See '{HelpPath(parsed.CommandResult)} --help'.");
+            return 2;
+        }
+
+        return await parsed.InvokeAsync();
     }
+
+    private static string HelpPath(System.CommandLine.Parsing.CommandResult command) =>
+        command.Parent is System.CommandLine.Parsing.CommandResult parent ? $"{HelpPath(parent)} {command.Command.Name}" : "smartstore-sim";
 
     private static Command ListCommand()
     {
@@ -396,7 +412,8 @@ internal static partial class SimulatorCli
             var option = new Option<double?>(name) { Description = description };
             option.Validators.Add(r =>
             {
-                if (r.GetValueOrDefault<double?>() is < 0 or > 1)
+                // Written so that NaN is refused too (it compares false with everything, so it would gate nothing).
+                if (r.GetValueOrDefault<double?>() is { } value && !(value >= 0 && value <= 1))
                 {
                     r.AddError($"{name} is a fraction between 0 and 1 (0.99 for 99 %).");
                 }
@@ -405,6 +422,14 @@ internal static partial class SimulatorCli
         }
 
         var rate = new Option<double?>("--min-rate") { Description = "Fail below this many device messages per second." };
+        rate.Validators.Add(r =>
+        {
+            // A rate of zero or less, or not a number, passes or fails every replay alike: a mistyped gate.
+            if (r.GetValueOrDefault<double?>() is { } value && !(value > 0 && double.IsFinite(value)))
+            {
+                r.AddError($"--min-rate is a number of messages per second above 0, not {value.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        });
         return new ThresholdSet(
             Fraction("--min-exact", "Fail below this share of exact receipts."),
             Fraction("--min-f1", "Fail below this item F1."),

@@ -31,18 +31,20 @@ return args.FirstOrDefault() switch
     "run" => await RunCommand.RunAsync(args[1..], stop.Token, StartConsoleAsync),
     "demo" => await StoreDemo.RunAsync(args[1..], stop.Token),
     null or "-h" or "--help" => Usage(0),
-    var other => Usage(2, $"unknown command '{other}'"),
+    var other => Usage(Refusal.ExitCode, $"unknown command '{other}'"),
 };
 
 static int Usage(int code, string? error = null)
 {
+    // Asked for, the usage is the output; after a mistake it goes with the error to stderr.
+    var to = error is null ? Console.Out : Console.Error;
     if (error is not null)
     {
-        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
+        to.WriteLine($"error: {error}");
     }
 
-    AnsiConsole.WriteLine(RunCommand.Usage);
-    AnsiConsole.WriteLine("       smartstore-node demo [--layout store-layouts/small-convenience.yaml] [--config cluster.hocon] [--data DIR] [--verbose]");
+    to.WriteLine(RunCommand.Usage);
+    to.WriteLine("       smartstore-node demo [--layout store-layouts/small-convenience.yaml] [--config cluster.hocon] [--data DIR] [--verbose]");
     return code;
 }
 

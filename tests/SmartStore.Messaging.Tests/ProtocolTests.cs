@@ -72,6 +72,64 @@ public sealed class ProtocolTests
         Assert.Equal(1, _parser.Counters[reason]);
     }
 
+    [Theory]
+    [InlineData(DeviceKind.Shelf, "shelf-01", """{"v":1,"device":"shelf-01","seq":1,"ts":-5,"bin":"b","grams":1}""", RejectionReason.BadTimestamp, "before 1970")]
+    [InlineData(DeviceKind.Gate, "gate-in", """{"v":1,"device":"gate-in","seq":1,"ts":-5,"event":"crossed","track":"t","inward":true}""", RejectionReason.BadTimestamp, "before 1970")]
+    [InlineData(DeviceKind.Camera, "cam-nw", """{"v":1,"device":"cam-nw","seq":1,"ts":253402300800000,"track":"t","body":[1,1]}""", RejectionReason.BadTimestamp, "past the year 9999")]
+    [InlineData(DeviceKind.Shelf, "shelf-01", """{"v":1,"device":"shelf-01","seq":1,"bin":"b","grams":1}""", RejectionReason.MissingField, "'ts' is missing")]
+    [InlineData(DeviceKind.Shelf, "shelf-01", """{"v":1,"device":"shelf-01","seq":-2,"ts":5,"bin":"b","grams":1}""", RejectionReason.ImpossibleValue, "'seq' -2")]
+    [InlineData(DeviceKind.Shelf, "shelf-01", """{"v":1,"device":"shelf-01","seq":1,"ts":5,"bin":"b","grams":-5}""", RejectionReason.ImpossibleValue, "-5 g")]
+    public void A_time_no_clock_shows_and_a_negative_load_are_refused_as_such(DeviceKind kind, string device, string json, RejectionReason reason, string detail)
+    {
+        var outcome = Parse(kind, device, json);
+
+        Assert.Equal(reason, outcome.Reason);
+        Assert.Contains(detail, outcome.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, _parser.Counters[reason]);
+    }
+
+    [Theory]
+    [InlineData(-2.9)]
+    [InlineData(0)]
+    [InlineData(60_000)]
+    public void An_empty_zeroed_cell_reading_a_little_under_zero_is_still_a_reading(double grams)
+    {
+        var outcome = Parse(DeviceKind.Shelf, "shelf-01", $$"""{"v":1,"device":"shelf-01","seq":1,"ts":5,"bin":"b","grams":{{grams.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""");
+
+        Assert.True(outcome.Accepted, outcome.Detail);
+    }
+
+    [Theory]
+    [InlineData("[500,500]", null, "body at [500, 500]")]
+    [InlineData("[-1.5,4]", null, "body at [-1.5, 4]")]
+    [InlineData("[6,4]", "[6,9.5]", "hand at [6, 9.5]")]
+    [InlineData("[6,4]", "[13.2,4,1.1]", "hand at [13.2, 4]")]
+    public void A_camera_position_off_the_stores_floor_is_refused_as_outside_it(string body, string? hand, string detail)
+    {
+        var counters = new RejectionCounters();
+        var parser = new DeviceMessageParser(counters, new FloorBounds(12, 8));
+        var json = $$"""{"v":2,"device":"cam-nw","seq":1,"ts":5,"track":"t","body":{{body}}{{(hand is null ? "" : $",\"hand\":{hand}")}}}""";
+
+        var outcome = parser.Parse(DeviceKind.Camera, "cam-nw", Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(RejectionReason.OutsideFloor, outcome.Reason);
+        Assert.Contains(detail, outcome.Detail, StringComparison.Ordinal);
+        Assert.Contains("12 × 8 m", outcome.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, counters[RejectionReason.OutsideFloor]);
+    }
+
+    [Theory]
+    [InlineData("[0,0]")]
+    [InlineData("[12,8]")]
+    [InlineData("[-0.9,8.9]")]
+    public void A_camera_position_on_the_floor_or_within_a_metre_of_its_edge_is_accepted(string body)
+    {
+        var parser = new DeviceMessageParser(new RejectionCounters(), new FloorBounds(12, 8));
+        var json = $$"""{"v":1,"device":"cam-nw","seq":1,"ts":5,"track":"t","body":{{body}}}""";
+
+        Assert.True(parser.Parse(DeviceKind.Camera, "cam-nw", Encoding.UTF8.GetBytes(json)).Accepted);
+    }
+
     [Fact]
     public void An_oversized_payload_is_refused_before_parsing()
     {

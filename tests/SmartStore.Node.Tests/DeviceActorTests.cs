@@ -18,6 +18,7 @@ public sealed class DeviceActorTests : ActorTestHost
     private const string ShelfId = "shelf-01";
     private const string ColaBin = "shelf-01-l1b1";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly long Lateness = new FloorSettings().LatenessMs;
     private readonly NodeHealth _health = new(new RejectionCounters(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System);
     private TestProbe _floor = null!;
 
@@ -30,7 +31,7 @@ public sealed class DeviceActorTests : ActorTestHost
     private IActorRef Shelf(IReadOnlyDictionary<string, BinReference>? references = null)
     {
         var shelf = StoreHarness.Small.Shelves.Single(s => s.Id == ShelfId);
-        var actor = System.ActorOf(Props.Create(() => new ShelfActor(Store, shelf, StoreHarness.Small, _health, Regions, new WeightSignalSettings(), Wait)));
+        var actor = System.ActorOf(Props.Create(() => new ShelfActor(Store, shelf, StoreHarness.Small, _health, Regions, new WeightSignalSettings(), Wait, Lateness)));
         var ask = _floor.ExpectMsg<FloorEnvelope>(Wait);
         Assert.IsType<FloorCommand.GetBinReferences>(ask.Command);
         _floor.Reply(new BinReferences(references ?? new Dictionary<string, BinReference>()));
@@ -149,6 +150,18 @@ public sealed class DeviceActorTests : ActorTestHost
         Assert.InRange(change.Delta, -352, -348);
         Assert.Equal(4, change.S);
         Assert.Equal("ws-shelf-01-l1b1#4", change.Change);
+    }
+
+    [Fact]
+    public void A_reading_an_hour_behind_its_shelfs_newest_is_answered_late_and_one_within_the_bound_is_weighed()
+    {
+        var shelf = Shelf();
+        const long Now = 3_601_000;
+
+        Assert.Equal(Delivery.Accepted, Answer(Weigh(shelf, 1, Now, 4_600)));
+        Assert.Equal(Delivery.Late, Answer(Weigh(shelf, 2, Now - 3_600_000, 4_600)));
+        Assert.Equal(Delivery.Late, Answer(Weigh(shelf, 3, Now - Lateness - 1, 4_600)));
+        Assert.Equal(Delivery.Accepted, Answer(Weigh(shelf, 4, Now - Lateness, 4_600)));
     }
 
     [Fact]

@@ -81,6 +81,54 @@ public sealed class NodeProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_status_line_the_health_topic_and_the_shutdown_line_count_the_same_messages()
+    {
+        var config = await WriteConfigAsync();
+        await using var health = await HealthListener.StartAsync(_broker);
+        var node = NodeProcess.Start(config);
+        await health.WaitForAsync(h => h.BrokerConnected, node);
+
+        // N good messages (the morning's first, each new), M bad ones, one reading an hour behind its shelf.
+        var good = _morning.Messages.Take(60).ToList();
+        var shelf = good.OfType<WeightReport>().Last();
+        (string Topic, string Payload)[] bad =
+        [
+            ("smartstore/corner-01/camera/cam-nw/observations", "{\"v\":1,\"device\":"),
+            ("smartstore/corner-01/shelf/shelf-99/weight", "{}"),
+            ("smartstore/corner-01/gate/gate-in/events", "{\"v\":1,\"device\":\"gate-in\",\"seq\":900001,\"ts\":-5,\"event\":\"crossed\",\"track\":\"t\",\"inward\":true}"),
+            ("smartstore/corner-01/camera/cam-nw/observations", $"{{\"v\":1,\"device\":\"cam-nw\",\"seq\":900002,\"ts\":{shelf.Ts},\"track\":\"t-far\",\"body\":[500,500]}}"),
+            ($"smartstore/corner-01/shelf/{shelf.Device}/weight", $"{{\"v\":1,\"device\":\"{shelf.Device}\",\"seq\":900003,\"ts\":{shelf.Ts},\"bin\":\"{shelf.Bin}\",\"grams\":-5}}"),
+        ];
+        var late = new WeightReport(1, shelf.Device, 900_004, shelf.Ts - 3_600_000, shelf.Bin, shelf.Grams);
+        await using var devices = new MqttClient(new MqttOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "devices", CleanSession = true });
+        await devices.ConnectAsync();
+        await devices.PublishAllAsync([.. AsSent(good), .. bad.Select(b => (b.Topic, Encoding.UTF8.GetBytes(b.Payload))), .. AsSent([late])]);
+
+        var counted = await health.WaitForAsync(h => h.Accepted + h.Duplicates + h.Late + h.Rejected == good.Count + bad.Length + 1, node);
+        // A later report, so the status line printed with it was printed after the last message was counted.
+        var topic = await health.WaitForAsync(h => h.At > counted.At, node);
+        Assert.Equal(0, await node.StopAsync());
+
+        Assert.Equal((good.Count, 0L, 1L, (long)bad.Length), (topic.Accepted, topic.Duplicates, topic.Late, topic.Rejected));
+        Assert.Equal(
+            new Dictionary<string, long> { ["MalformedJson"] = 1, ["UnknownDevice"] = 1, ["BadTimestamp"] = 1, ["OutsideFloor"] = 1, ["ImpossibleValue"] = 1 },
+            topic.RejectedByReason);
+        var output = node.Output.Replace('\n', ' ');
+        var counters = @"accepted\s+([\d,]+)\s+·\s+duplicates\s+([\d,]+)\s+·\s+late\s+([\d,]+)\s+·\s+rejected\s+([\d,]+)\s+\(([^)]*)\)";
+        var status = System.Text.RegularExpressions.Regex.Matches(output, @"stored & acknowledged\s+[\d,]+\s+·\s+" + counters);
+        var stopped = System.Text.RegularExpressions.Regex.Match(output, @"stopped\s+·\s+" + counters);
+        Assert.True(status.Count > 0 && stopped.Success, node.Output);
+        var expected = $"{topic.Accepted} {topic.Duplicates} {topic.Late} {topic.Rejected}";
+        Assert.Equal(expected, Counted(status[^1]));
+        Assert.Equal(expected, Counted(stopped));
+        Assert.Equal(status[^1].Groups[5].Value, stopped.Groups[5].Value);
+        Assert.Contains("OutsideFloor 1", stopped.Groups[5].Value, StringComparison.Ordinal);
+
+        static string Counted(System.Text.RegularExpressions.Match line) =>
+            string.Join(' ', Enumerable.Range(1, 4).Select(i => line.Groups[i].Value.Replace(",", string.Empty, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Run_refuses_a_configuration_without_a_broker_and_bad_arguments_with_the_reason()
     {
         var inProcess = await NodeProcess.RunToEndAsync(["run", "--config", Path.Combine(AppContext.BaseDirectory, "cluster.hocon"), "--layout", LayoutPath]);

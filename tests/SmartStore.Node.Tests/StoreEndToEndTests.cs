@@ -196,6 +196,9 @@ public abstract class StoreEndToEndTests : JournalTestBase
             ($"smartstore/{store01}/gate/gate-in/events", "{\"v\":1,\"device\":\"gate-in\",\"seq\":999997,\"ts\":1795251700000,\"event\":\"teleported\"}", RejectionReason.UnknownEvent),
             ($"smartstore/{store01}/gate/gate-in/events", "{\"v\":1,\"device\":\"gate-out\",\"seq\":999996,\"ts\":1795251700000,\"event\":\"crossed\"}", RejectionReason.DeviceMismatch),
             ($"smartstore/{store01}/shelf/shelf-01/weight", new string('x', DeviceMessageParser.MaxPayloadBytes + 1), RejectionReason.Oversized),
+            ($"smartstore/{store01}/camera/cam-nw/observations", "{\"v\":1,\"device\":\"cam-nw\",\"seq\":999995,\"ts\":1795251700000,\"track\":\"t\",\"body\":[500,500]}", RejectionReason.OutsideFloor),
+            ($"smartstore/{store01}/shelf/shelf-01/weight", "{\"v\":1,\"device\":\"shelf-01\",\"seq\":999994,\"ts\":-5,\"bin\":\"shelf-01-l1b1\",\"grams\":10}", RejectionReason.BadTimestamp),
+            ($"smartstore/{store01}/shelf/shelf-01/weight", "{\"v\":1,\"device\":\"shelf-01\",\"seq\":999993,\"ts\":1795251700000,\"bin\":\"shelf-01-l1b1\",\"grams\":-5}", RejectionReason.ImpossibleValue),
         ];
         foreach (var (topic, payload, _) in bad)
         {

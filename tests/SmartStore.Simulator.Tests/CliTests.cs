@@ -42,12 +42,32 @@ public sealed class CliTests : IDisposable
     [InlineData("replay --feed x.feed.jsonl --broker localhost:1883", "--broker only goes with --transport mqtt")]
     [InlineData("replay --feed x.feed.jsonl --transport carrier-pigeon", "carrier-pigeon")]
     [InlineData("frobnicate", "frobnicate")]
-    public async Task Bad_arguments_are_refused_with_a_specific_message(string arguments, string message)
+    [InlineData("generate --scenario normal --seed abc", "Cannot parse argument 'abc' for option '--seed'")]
+    [InlineData("replay --feed x.feed.jsonl --speed warp", "--speed must be 'max', 'realtime' or a factor between 0 and 10000, not 'warp'")]
+    [InlineData("replay --feed x.feed.jsonl --min-exact 5", "--min-exact is a fraction between 0 and 1")]
+    [InlineData("replay --feed x.feed.jsonl --max-wrong NaN", "--max-wrong is a fraction between 0 and 1")]
+    [InlineData("report --outcome o.json --truth t.json --min-rate 0", "--min-rate is a number of messages per second above 0, not 0")]
+    [InlineData("list-scenarios --bogus", "--bogus")]
+    [InlineData("faces pairs.csv --threshold 2", "--threshold is a cosine similarity between -1 and 1")]
+    [InlineData("face-entry --walks 0", "--walks must be 1 to 100")]
+    public async Task Bad_arguments_exit_with_two_and_say_why_on_stderr(string arguments, string message)
     {
         var code = await SimulatorCli.RunAsync(arguments.Split(' '));
 
-        Assert.NotEqual(0, code);
-        Assert.Contains(message, Printed, StringComparison.Ordinal);
+        // Two, not the one System.CommandLine gives a parse error: one is a threshold not met.
+        Assert.Equal(2, code);
+        Assert.Contains(message, _error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Usage:", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Asking_for_help_is_no_error()
+    {
+        var code = await SimulatorCli.RunAsync(["replay", "--help"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("--min-exact", _out.ToString(), StringComparison.Ordinal);
+        Assert.Empty(_error.ToString());
     }
 
     [Fact]
@@ -69,10 +89,12 @@ public sealed class CliTests : IDisposable
         var generated = await SimulatorCli.RunAsync(["generate", "--scenario", "normal", "--visits", "3", "--seed", "4", "--out", feeds]);
         var feed = Path.Combine(feeds, "normal-4.feed.jsonl");
         var replayed = await SimulatorCli.RunAsync(["replay", "--feed", feed, "--out", reports, "--max-wrong", "0"]);
+        var missed = await SimulatorCli.RunAsync(["replay", "--feed", feed, "--out", Path.Combine(_directory.FullName, "missed"), "--min-rate", "1e12"]);
         var impossible = await SimulatorCli.RunAsync(["report", "--outcome", Path.Combine(reports, "outcome.json"), "--truth", Path.Combine(feeds, "normal-4.truth.json"), "--out", reports, "--min-rate", "1e12"]);
 
         Assert.Equal(0, generated);
         Assert.Equal(0, replayed);
+        Assert.Equal(1, missed);
         Assert.Equal(1, impossible);
         Assert.True(File.Exists(Path.Combine(reports, "report.html")));
         Assert.True(File.Exists(Path.Combine(reports, "report.json")));

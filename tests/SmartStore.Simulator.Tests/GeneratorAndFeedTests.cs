@@ -56,7 +56,8 @@ public sealed class GeneratorAndFeedTests : IDisposable
             Assert.Equal((pair.First.At, pair.First.Topic), (pair.Second.At, pair.Second.Topic));
             Assert.Equal(pair.First.Payload, pair.Second.Payload);
         });
-        var parser = new DeviceMessageParser(new RejectionCounters());
+        // With the floor, as the node parses: the simulated cameras see only the store's floor.
+        var parser = new DeviceMessageParser(new RejectionCounters(), new FloorBounds(Small.FloorWidth, Small.FloorDepth));
         Assert.All(messages, m =>
         {
             Assert.True(Topics.TryParse(m.Topic, out var store, out var kind, out var device));

@@ -119,5 +119,11 @@ public sealed class ConsoleShiftTests(PostgresFixture postgres) : IClassFixture<
         Assert.Contains("data-device=\"shelf-01", page, StringComparison.Ordinal);
         Assert.Contains("MalformedJson", page, StringComparison.Ordinal);
         Assert.DoesNotContain("handler=Acknowledge", page, StringComparison.Ordinal);
+
+        // The node's one set of device-message counters, as the run command's lines and health topic show them.
+        var health = _store.Node.Health.Snapshot();
+        Assert.True(health.Accepted > 0);
+        Assert.Contains($"<dt>Accepted</dt><dd>{health.Accepted:N0}</dd>", page, StringComparison.Ordinal);
+        Assert.Contains($"<dt>Rejected</dt><dd>{health.RejectedTotal:N0}</dd>", page, StringComparison.Ordinal);
     }
 }

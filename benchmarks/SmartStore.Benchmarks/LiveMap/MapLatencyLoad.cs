@@ -35,8 +35,8 @@ internal static class MapLatencyLoad
 
     public static async Task RunAsync(string[] args)
     {
-        var minutes = args.Length > 0 && double.TryParse(args[0], System.Globalization.CultureInfo.InvariantCulture, out var m) ? Math.Clamp(m, 0.5, 60) : 3;
-        var seed = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 42;
+        var minutes = BenchArguments.Number(args, 0, "the minutes to play", 3, 0.5, 60);
+        var seed = BenchArguments.Int(args, 1, "the seed", 42, int.MinValue, int.MaxValue);
 
         var busy = Scenarios.Find("busy-hour")!;
         var medium = Load(busy.Layout);

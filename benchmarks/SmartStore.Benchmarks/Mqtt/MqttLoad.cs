@@ -25,8 +25,8 @@ internal static class MqttLoad
     /// <param name="args">An optional seed (42), and <c>transport</c> to run only the broker rows (quick tuning).</param>
     public static async Task RunAsync(string[] args)
     {
-        var seed = args.Length > 0 && int.TryParse(args[0], out var s) ? s : 42;
         var transportOnly = args.Contains("transport");
+        var seed = BenchArguments.Int([.. args.Where(a => a != "transport")], 0, "the seed", 42, int.MinValue, int.MaxValue);
         var busy = Scenarios.Find("busy-hour")!;
         var layout = LayoutReader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "store-layouts", busy.Layout)), busy.Layout);
         var generated = Scenarios.Generate(busy, layout, seed);

@@ -21,9 +21,9 @@ internal static class AccuracyMatrix
     public static async Task RunAsync(string[] args)
     {
         Details = args.Contains("--details");
-        var seeds = Option(args, "--seeds")?.Split(',').Select(int.Parse).ToList() ?? [42, 7, 1234];
+        var seeds = Option(args, "--seeds")?.Split(',').Select(s => int.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var seed) ? seed : throw new BadArgumentException($"--seeds takes whole numbers separated by commas, not '{s}'")).ToList() ?? [42, 7, 1234];
         var layouts = Option(args, "--layouts")?.Split(',').ToList() ?? [.. Scenarios.ShippedLayouts];
-        var presets = Option(args, "--presets")?.Split(',').Select(p => Scenarios.Find(p) ?? throw new ArgumentException($"no preset '{p}'")).ToList() ?? [.. Scenarios.Presets];
+        var presets = Option(args, "--presets")?.Split(',').Select(p => Scenarios.Find(p) ?? throw new BadArgumentException($"no preset '{p}' (known: {string.Join(", ", Scenarios.Presets.Select(k => k.Name))})")).ToList() ?? [.. Scenarios.Presets];
         var label = Option(args, "--label") ?? "latest";
         var compare = Option(args, "--compare") is { } file ? JsonSerializer.Deserialize<List<Row>>(await File.ReadAllTextAsync(file)) : null;
 

@@ -17,10 +17,10 @@ internal static class QaLoad
 {
     public static async Task RunAsync(string[] args)
     {
-        var seed = args.Length > 0 && int.TryParse(args[0], out var s) ? s : 42;
+        var seed = BenchArguments.Int(args, 0, "the seed", 42, int.MinValue, int.MaxValue);
 
         // Runs of each journal: this 2-core machine's own noise moves one run by ±20 %, so report several.
-        var repeat = args.Length > 1 && int.TryParse(args[1], out var r) ? Math.Clamp(r, 1, 10) : 1;
+        var repeat = BenchArguments.Int(args, 1, "the number of runs", 1, 1, 10);
         var busy = Scenarios.Find("busy-hour")!;
         var medium = Load(busy.Layout);
         var generated = Scenarios.Generate(busy, medium, seed);

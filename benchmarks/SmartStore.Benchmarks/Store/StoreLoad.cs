@@ -28,7 +28,7 @@ internal static class StoreLoad
 {
     public static async Task RunAsync(string[] args)
     {
-        var visits = args.Length > 0 && int.TryParse(args[0], out var v) ? v : 300;
+        var visits = BenchArguments.Int(args, 0, "the number of visits", 300, 1, 100_000);
         var file = args.Length > 1 ? args[1] : "medium-grocery.yaml";
         var layout = LayoutReader.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "store-layouts", file)), file);
         var start = new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();

@@ -20,6 +20,29 @@ public enum RejectionReason
 
     /// <summary>A gate frame that came while the gate's camera already had its fill of frames waiting to be analysed.</summary>
     Overloaded,
+
+    /// <summary>A camera placed a body or a hand beyond the store's floor (more than <see cref="FloorBounds.MarginMetres"/> outside it).</summary>
+    OutsideFloor,
+
+    /// <summary>A device time (<c>ts</c>) no clock can show: before 1970 or past what a date can hold.</summary>
+    BadTimestamp,
+}
+
+/// <summary>
+/// The store's floor as the parser checks camera positions against it: x from 0 to <see cref="Width"/>, y from 0
+/// to <see cref="Depth"/>, metres, as the layout gives them.
+/// </summary>
+public sealed record FloorBounds(double Width, double Depth)
+{
+    /// <summary>
+    /// How far outside the floor a position still counts: a ceiling camera's calibration is least sure at the
+    /// floor's edge, a person is tracked in the doorway a step before the gate line, and a hand reaches into a
+    /// shelf against the wall. A metre covers all three; a track several metres out is a calibration or
+    /// firmware fault, and fusing it would put a shopper at shelves they never reached.
+    /// </summary>
+    public const double MarginMetres = 1;
+
+    public bool Holds(double x, double y) => x >= -MarginMetres && x <= Width + MarginMetres && y >= -MarginMetres && y <= Depth + MarginMetres;
 }
 
 /// <summary>The parser's answer: a message, or a reason and a plain explanation.</summary>
@@ -49,9 +72,9 @@ public sealed class RejectionCounters
 /// <summary>
 /// Turns one MQTT payload into a device message, or a counted rejection. It never throws for bad input:
 /// size, JSON, schema version, required fields, the device named by the topic, and values a real device cannot
-/// produce are all checked, in that order.
+/// produce are all checked, in that order. Given the store's floor, camera positions must lie on it.
 /// </summary>
-public sealed class DeviceMessageParser(RejectionCounters counters)
+public sealed class DeviceMessageParser(RejectionCounters counters, FloorBounds? floor = null)
 {
     public const int SchemaVersion = 1;
 
@@ -59,6 +82,19 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
     public const int CameraSchemaVersion = 2;
 
     public const int MaxPayloadBytes = 16 * 1024;
+
+    /// <summary>
+    /// The lowest reading a bin's load cell can give. It reports the bin's gross load (its tray included), which
+    /// is never below zero; a cell zeroed with an empty tray reads around zero within its noise (about 1.5 g at one
+    /// standard deviation), so a couple of standard deviations under zero is still a reading and anything lower
+    /// is a fault (a miswired or badly zeroed cell).
+    /// </summary>
+    public const double MinGrams = -3;
+
+    public const double MaxGrams = 200_000;
+
+    /// <summary>The newest device time a date can hold (9999-12-31T23:59:59.999Z): beyond it, turning <c>ts</c> into a time throws.</summary>
+    public static readonly long MaxTimestampMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     public RejectionCounters Counters { get; } = counters;
 
@@ -73,7 +109,21 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
         return outcome;
     }
 
-    private static ParseOutcome ParseUncounted(DeviceKind kind, string device, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// The sequence number and device time every message carries: a zero is a field left out (JSON's default), a
+    /// negative sequence number or a time no clock shows is the device's fault, named as such.
+    /// </summary>
+    internal static ParseOutcome? CheckSequenceAndTime(long seq, long ts) => (seq, ts) switch
+    {
+        (0, _) => ParseOutcome.Reject(RejectionReason.MissingField, "'seq' is missing"),
+        (< 0, _) => ParseOutcome.Reject(RejectionReason.ImpossibleValue, $"'seq' {seq} must be positive"),
+        (_, 0) => ParseOutcome.Reject(RejectionReason.MissingField, "'ts' is missing"),
+        (_, < 0) => ParseOutcome.Reject(RejectionReason.BadTimestamp, $"'ts' {ts} is before 1970 (Unix milliseconds are positive)"),
+        _ when ts > MaxTimestampMs => ParseOutcome.Reject(RejectionReason.BadTimestamp, $"'ts' {ts} is past the year 9999"),
+        _ => null,
+    };
+
+    private ParseOutcome ParseUncounted(DeviceKind kind, string device, ReadOnlySpan<byte> payload)
     {
         if (kind == DeviceKind.GateCamera)
         {
@@ -122,9 +172,9 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
             return ParseOutcome.Reject(RejectionReason.DeviceMismatch, $"message from '{message.Device}' on the topic of '{device}'");
         }
 
-        if (message.Seq <= 0 || message.Ts <= 0)
+        if (CheckSequenceAndTime(message.Seq, message.Ts) is { } refused)
         {
-            return ParseOutcome.Reject(RejectionReason.MissingField, "'seq' and 'ts' must be positive");
+            return refused;
         }
 
         return message switch
@@ -155,12 +205,12 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
             return ParseOutcome.Reject(RejectionReason.MissingField, "'bin' is missing");
         }
 
-        return double.IsFinite(weight.Grams) && Math.Abs(weight.Grams) <= 200_000
+        return double.IsFinite(weight.Grams) && weight.Grams is >= MinGrams and <= MaxGrams
             ? ParseOutcome.Accept(weight)
-            : ParseOutcome.Reject(RejectionReason.ImpossibleValue, $"{weight.Grams} g is beyond any shelf sensor");
+            : ParseOutcome.Reject(RejectionReason.ImpossibleValue, $"{weight.Grams} g: a load cell reads {MinGrams}..{MaxGrams} g (a bin's gross load)");
     }
 
-    private static ParseOutcome CheckCamera(CameraObservation seen)
+    private ParseOutcome CheckCamera(CameraObservation seen)
     {
         if (string.IsNullOrEmpty(seen.Track) || seen.Body is null)
         {
@@ -186,6 +236,17 @@ public sealed class DeviceMessageParser(RejectionCounters counters)
                 break;
             case var hand when !IsPoint(hand):
                 return ParseOutcome.Reject(RejectionReason.ImpossibleValue, seen.V >= 2 ? "'hand' must be [x, y] or [x, y, z] in metres" : "'hand' must be [x, y] in metres (version 1 has no height; send version 2 for [x, y, z])");
+        }
+
+        // Plausible numbers, but is it on this store's floor? Checked last, so a malformed position is named as such.
+        if (floor is not null && !floor.Holds(seen.Body[0], seen.Body[1]))
+        {
+            return ParseOutcome.Reject(RejectionReason.OutsideFloor, $"body at [{seen.Body[0]}, {seen.Body[1]}] is off the {floor.Width} × {floor.Depth} m floor");
+        }
+
+        if (floor is not null && seen.Hand is [var hx, var hy, ..] && !floor.Holds(hx, hy))
+        {
+            return ParseOutcome.Reject(RejectionReason.OutsideFloor, $"hand at [{hx}, {hy}] is off the {floor.Width} × {floor.Depth} m floor");
         }
 
         return ParseOutcome.Accept(seen);

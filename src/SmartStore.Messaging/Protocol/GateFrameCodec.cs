@@ -69,7 +69,7 @@ public static class GateFrameCodec
             { V: not SchemaVersion } => ParseOutcome.Reject(RejectionReason.UnsupportedVersion, $"frame schema version {header.V}; this node reads {SchemaVersion}"),
             { Device: null or "" } => ParseOutcome.Reject(RejectionReason.MissingField, "'device' is missing"),
             _ when header.Device != device => ParseOutcome.Reject(RejectionReason.DeviceMismatch, $"frame from '{header.Device}' on the topic of '{device}'"),
-            { Seq: <= 0 } or { Ts: <= 0 } => ParseOutcome.Reject(RejectionReason.MissingField, "'seq' and 'ts' must be positive"),
+            _ when DeviceMessageParser.CheckSequenceAndTime(header.Seq, header.Ts) is { } refused => refused,
             { Party: < 1 or > 10 } => ParseOutcome.Reject(RejectionReason.ImpossibleValue, $"party of {header.Party}; 1..10 people"),
             _ when image.Length == 0 => ParseOutcome.Reject(RejectionReason.MalformedFrame, "the frame has no image"),
             _ when image.Length > MaxImageBytes => ParseOutcome.Reject(RejectionReason.Oversized, $"a {image.Length}-byte image; at most {MaxImageBytes}"),

@@ -22,8 +22,7 @@ internal static class StoreDemo
     {
         if (!TryParse(args, out var layoutPath, out var configPath, out var dataDirectory, out var verbose, out var error))
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
-            return 2;
+            return Refusal.Print("error", error);
         }
 
         StoreLayout layout;
@@ -35,8 +34,7 @@ internal static class StoreDemo
         }
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {
-            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(exception.Message)}");
-            return 2;
+            return Refusal.Print("cannot start", exception.Message);
         }
 
         dataDirectory ??= Directory.CreateTempSubdirectory("smartstore-demo-").FullName;
@@ -159,7 +157,7 @@ internal static class StoreDemo
         AnsiConsole.Write(chart);
         var table = new Table().Border(TableBorder.Simple).AddColumns("what", "count");
         table.AddRow("device messages sent / accepted / duplicate / late / rejected", $"{replay.Sent:N0} / {replay.Accepted:N0} / {replay.Duplicates} / {replay.Late} / {replay.Rejected}");
-        table.AddRow("floor inputs (entries, crossings, sightings, weight changes)", $"{health.Accepted:N0}");
+        table.AddRow("floor inputs (entries, crossings, sightings, weight changes)", $"{health.FloorInputs:N0}");
         table.AddRow("floor records / batched writes", $"{health.FloorRecords:N0} / {health.FloorWrites:N0}");
         table.AddRow("entries admitted / denied", $"{health.EntriesAdmitted} / {health.EntriesDenied}");
         table.AddRow("payments captured / declined / provider calls (injected failures)", $"{health.Captured} / {health.Declined} / {psp.Calls} ({psp.InjectedFailures})");

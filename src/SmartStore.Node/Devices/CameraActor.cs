@@ -40,7 +40,6 @@ public sealed class CameraActor(string storeId, string cameraId, NodeHealth heal
         switch (_deliveries.Check(seen.Seq, Sender))
         {
             case SequenceCheck.Duplicate:
-                health.DuplicateAtDevice();
                 Sender.Tell(Delivered.Duplicate);
                 return;
             case SequenceCheck.InFlight:

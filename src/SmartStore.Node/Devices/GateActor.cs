@@ -41,7 +41,6 @@ public sealed class GateActor : ReceiveActor
             switch (_deliveries.Check(gateEvent.Seq, Sender))
             {
                 case SequenceCheck.Duplicate:
-                    services.Health.DuplicateAtDevice();
                     Sender.Tell(Delivered.Duplicate);
                     return;
                 case SequenceCheck.InFlight:

@@ -51,8 +51,11 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private long _lastSilenceCheck;
     private long _changesSent;
 
-    public ShelfActor(string storeId, Shelf shelf, StoreLayout layout, NodeHealth health, NodeRegions regions, WeightSignalSettings settings, TimeSpan askTimeout)
+    private readonly long _latenessMs;
+
+    public ShelfActor(string storeId, Shelf shelf, StoreLayout layout, NodeHealth health, NodeRegions regions, WeightSignalSettings settings, TimeSpan askTimeout, long latenessMs)
     {
+        _latenessMs = latenessMs;
         _storeId = storeId;
         _shelf = shelf;
         _health = health;
@@ -146,6 +149,15 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
+        // Past the lateness bound behind this shelf's newest reading, a reading is past its moment, as the floor
+        // judges a sighting: weighed now it would be taken for the bin's present load. Most readings change
+        // nothing and never reach the floor, so the shelf has to say so itself.
+        if (_newestDeviceTime - report.Ts > _latenessMs)
+        {
+            Sender.Tell(Delivered.Late);
+            return;
+        }
+
         _health.DeviceSeen(_shelf.Id);
         _heard.Add(bin.Id);
         if (_silent.Remove(bin.Id))
@@ -191,7 +203,6 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     _health.Alert(new FloorAlert("weight-spike", report.Ts, $"{bin.SensorId}: {spike.Grams} g ignored as a spike"));
                     break;
                 case WeightSignalEvent.Ignored:
-                    _health.DuplicateAtDevice();
                     delivery = Delivery.Duplicate;
                     break;
                 case WeightSignalEvent.Stuck stuck:

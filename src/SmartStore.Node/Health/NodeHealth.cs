@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SmartStore.Domain.EventTime;
 using SmartStore.Domain.Fusion;
 using SmartStore.Messaging.Protocol;
+using SmartStore.Messaging.Transport;
 
 namespace SmartStore.Node.Health;
 
@@ -11,11 +12,18 @@ namespace SmartStore.Node.Health;
 /// disputes, refunds) come from the journal through the receipt projection, so a restarted node counts what
 /// earlier processes did; the rest describe this process (what it received, rejected, alerted on).
 /// </summary>
+/// <remarks>
+/// <see cref="Accepted"/>, <see cref="Duplicates"/>, <see cref="Late"/> and <see cref="Rejected"/> count device
+/// messages, each once, by the answer the node gave it (see <see cref="NodeHealth.Answered"/>): every surface (the
+/// status and shutdown lines, the health topic, the console) shows these, so they agree. What the floor took in
+/// (several readings make one weight change) is <see cref="FloorInputs"/>.
+/// </remarks>
 public sealed record HealthSummary(
     long Accepted,
     long Duplicates,
     long Late,
     IReadOnlyDictionary<RejectionReason, long> Rejected,
+    long FloorInputs,
     long FloorRecords,
     long FloorWrites,
     long RecoveredRecords,
@@ -58,6 +66,7 @@ public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimePr
     private long _accepted;
     private long _duplicates;
     private long _late;
+    private long _floorInputs;
     private long _floorRecords;
     private long _floorWrites;
     private long _recovered;
@@ -73,25 +82,41 @@ public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimePr
     /// <summary>Where the store's history counters come from (the receipt projection's view); none until it is set.</summary>
     public Func<StoreCounters> StoreCounters { get; set; } = static () => Health.StoreCounters.None;
 
+    /// <summary>
+    /// The floor's verdict on one of its inputs (a sighting, a crossing, a weight change, a bin's reference): only
+    /// what it accepted is counted, as <see cref="HealthSummary.FloorInputs"/>. Whether a device message was a
+    /// duplicate or late is counted by the answer it got (<see cref="Answered"/>), once, wherever it was found out.
+    /// </summary>
     public void InputVerdict(InputVerdict verdict)
     {
-        switch (verdict)
+        if (verdict == Domain.EventTime.InputVerdict.Accepted)
         {
-            case Domain.EventTime.InputVerdict.Accepted:
-                Interlocked.Increment(ref _accepted);
-                break;
-            case Domain.EventTime.InputVerdict.Duplicate:
-                Interlocked.Increment(ref _duplicates);
-                break;
-            case Domain.EventTime.InputVerdict.Late:
-                Interlocked.Increment(ref _late);
-                RateLimitedLog("late", "input arrived after the watermark (counted, not used)");
-                break;
+            Interlocked.Increment(ref _floorInputs);
         }
     }
 
-    /// <summary>A device-level duplicate caught before it reached the floor.</summary>
-    public void DuplicateAtDevice() => Interlocked.Increment(ref _duplicates);
+    /// <summary>
+    /// The one place a device message is counted: the node's inbox calls this with the answer its device entity
+    /// gave (accepted: parsed and taken by its device; duplicate: its device and sequence came before; late: older
+    /// than the watermark). A refusal is counted by its reason where it was found (<see cref="Rejected"/>), so it
+    /// is not counted here again; a message that failed (the journal away) is counted when it comes again.
+    /// </summary>
+    public void Answered(Delivery outcome, string device)
+    {
+        switch (outcome)
+        {
+            case Delivery.Accepted:
+                Interlocked.Increment(ref _accepted);
+                break;
+            case Delivery.Duplicate:
+                Interlocked.Increment(ref _duplicates);
+                break;
+            case Delivery.Late:
+                Interlocked.Increment(ref _late);
+                RateLimitedLog("late", $"{device}: arrived after the watermark (counted, not used)");
+                break;
+        }
+    }
 
     public void Rejected(RejectionReason reason, string detail)
     {
@@ -161,6 +186,7 @@ public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimePr
             Interlocked.Read(ref _duplicates),
             Interlocked.Read(ref _late),
             Rejections.Snapshot(),
+            Interlocked.Read(ref _floorInputs),
             Interlocked.Read(ref _floorRecords),
             Interlocked.Read(ref _floorWrites),
             Interlocked.Read(ref _recovered),
@@ -181,9 +207,18 @@ public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimePr
 
     private void RateLimitedLog(string key, string message)
     {
-        if (_throttle.Allows(key))
+        if (!_throttle.Allows(key, out var suppressed))
+        {
+            return;
+        }
+
+        if (suppressed == 0)
         {
             log.LogWarning("{Message}", message);
+        }
+        else
+        {
+            log.LogWarning("{Message} ({Suppressed} more of this kind since the last such line, not logged)", message, suppressed);
         }
     }
 }

@@ -57,10 +57,12 @@ public sealed record HealthReport(
             transport.Acknowledged,
             transport.Unhandled,
             transport.Delivered,
-            transport.Outcomes[Delivery.Accepted],
-            transport.Outcomes[Delivery.Duplicate],
-            transport.Outcomes[Delivery.Late],
-            transport.Outcomes[Delivery.Rejected],
+            // The node's own counts (one definition, NodeHealth.Answered), not the transport's: the status and
+            // shutdown lines and the console show these too, and they include what came by any other way.
+            health.Accepted,
+            health.Duplicates,
+            health.Late,
+            health.RejectedTotal,
             health.Rejected.Where(r => r.Value > 0).ToDictionary(r => r.Key.ToString(), r => r.Value, StringComparer.Ordinal),
             transport.Retries,
             transport.LastError,

@@ -38,9 +38,9 @@ internal static class RunCommand
     {
         if (!Arguments.TryParse(args, out var arguments, out var error))
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
-            AnsiConsole.WriteLine(Usage);
-            return 2;
+            Refusal.Print("error", error);
+            Console.Error.WriteLine(Usage);
+            return Refusal.ExitCode;
         }
 
         NodeSettings settings;
@@ -54,24 +54,21 @@ internal static class RunCommand
         }
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {
-            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(exception.Message)}");
-            return 2;
+            return Refusal.Print("cannot start", exception.Message);
         }
 
         var readModels = arguments.ReadModels ?? Environment.GetEnvironmentVariable(ReadModelsVariable);
         if (arguments.ConsoleUrl is not null && (startConsole is null || string.IsNullOrWhiteSpace(readModels)))
         {
-            AnsiConsole.MarkupLine(startConsole is null
-                ? "[red]cannot start:[/] this build of the node has no console"
-                : $"[red]cannot start:[/] --console needs the read models' PostgreSQL: --read-models 'Host=…;Database=…' or {ReadModelsVariable}");
-            return 2;
+            return Refusal.Print("cannot start", startConsole is null
+                ? "this build of the node has no console"
+                : $"--console needs the read models' PostgreSQL: --read-models 'Host=…;Database=…' or {ReadModelsVariable}");
         }
 
         if (settings.Transport.Kind != TransportSettings.MqttKind)
         {
-            AnsiConsole.MarkupLine($"[red]cannot start:[/] {Markup.Escape(settings.Source)} sets no device transport this process can serve: 'smartstore.transport.kind' is '{settings.Transport.Kind}'. "
+            return Refusal.Print("cannot start", $"{settings.Source} sets no device transport this process can serve: 'smartstore.transport.kind' is '{settings.Transport.Kind}'. "
                 + "Set it to mqtt (with smartstore.transport.mqtt.host and port), or use `smartstore-node demo` or the simulator, whose devices run in-process.");
-            return 2;
         }
 
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(arguments.Verbose ? LogLevel.Information : LogLevel.Warning));
@@ -144,14 +141,17 @@ internal static class RunCommand
         await transport.DisposeAsync();
         PrintDecisions(node.Receipts, printed, layout.Currency);
         var health = node.Health.Snapshot();
-        AnsiConsole.MarkupLine($"stopped · accepted {health.Accepted:N0}, duplicates {health.Duplicates:N0}, late {health.Late:N0}, rejected {health.RejectedTotal:N0} ({Markup.Escape(Reasons(health))}) · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review");
+        AnsiConsole.MarkupLine($"stopped · {Markup.Escape(Counters(health))} · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review");
         return 0;
     }
 
     private static async Task PublishHealthAsync(MqttTransport transport, StoreNode node, StoreLayout layout, string nodeId, CancellationToken cancellationToken)
     {
         var status = await transport.StatusAsync(cancellationToken);
-        var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, node.Health.Snapshot(), node.Receipts) with
+
+        // One snapshot for the topic and the line, so the two cannot differ by what arrived in between.
+        var health = node.Health.Snapshot();
+        var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, health, node.Receipts) with
         {
             Faces = node.FaceEntryOn ? node.Health.Faces.Summary() : null,
         };
@@ -159,7 +159,7 @@ internal static class RunCommand
         // Not awaited to the broker's answer: a broker that is away must not stop the node reporting locally.
         _ = transport.PublishAsync(Topics.NodeHealth(layout.StoreId), report.ToJson(), retain: true, cancellationToken).AsTask()
             .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] broker {(status.Connected ? "[green]connected[/]" : "[red]away[/]")} · received {status.Received:N0} · stored & acknowledged {status.Acknowledged:N0} · accepted {report.Accepted:N0} · duplicates {report.Duplicates:N0} · late {report.Late:N0} · rejected {report.Rejected:N0} · receipts {report.Receipts} · review {report.Reviews}");
+        AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] broker {(status.Connected ? "[green]connected[/]" : "[red]away[/]")} · received {status.Received:N0} · stored & acknowledged {status.Acknowledged:N0} · {Markup.Escape(Counters(health))} · receipts {report.Receipts} · review {report.Reviews}");
     }
 
     private static void PrintDecisions(ReceiptBook receipts, HashSet<string> printed, string currency)
@@ -193,6 +193,13 @@ internal static class RunCommand
             : $"face entry [yellow]off[/]: {Markup.Escape(settings.VisionOff ?? "not configured")} (tokens and app codes still work)");
         AnsiConsole.MarkupLine("[grey]Ctrl-C or SIGTERM stops gracefully.[/]");
     }
+
+    /// <summary>
+    /// The device-message counters as the status line and the shutdown line both print them, from the node's one
+    /// set of counters (<see cref="NodeHealth.Answered"/>), which the health topic and the console show as well.
+    /// </summary>
+    internal static string Counters(HealthSummary health) =>
+        $"accepted {health.Accepted:N0} · duplicates {health.Duplicates:N0} · late {health.Late:N0} · rejected {health.RejectedTotal:N0} ({Reasons(health)})";
 
     private static string Reasons(HealthSummary health)
     {

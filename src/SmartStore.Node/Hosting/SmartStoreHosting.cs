@@ -96,7 +96,7 @@ public static class SmartStoreHosting
                 var (store, shelfId) = DeviceEnvelope.Parse(id);
                 var shelf = stores[store].Shelves.Single(s => s.Id == shelfId);
                 var shared = Regions(registry);
-                return Props.Create(() => new ShelfActor(store, shelf, stores[store], node.Health, shared, options.Weights, options.AskTimeout));
+                return Props.Create(() => new ShelfActor(store, shelf, stores[store], node.Health, shared, options.Weights, options.AskTimeout, options.Floor.LatenessMs));
             }, extractor, devices);
 
         // The floor is remembered: after a crash it comes back without waiting for a device message, and hands

@@ -49,7 +49,8 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         Receipts = services.Receipts;
         System = host.Services.GetRequiredService<ActorSystem>();
         _regions = new NodeRegions(host.Services.GetRequiredService<ActorRegistry>());
-        _parser = new DeviceMessageParser(Health.Rejections);
+        // The node has the layout, so its parser can refuse a camera position off this store's floor.
+        _parser = new DeviceMessageParser(Health.Rejections, new FloorBounds(options.Layout.FloorWidth, options.Layout.FloorDepth));
         _deadline = new DeliveryDeadline(options.DeliveryTimeout);
         var layout = options.Layout;
         _routes = new()
@@ -141,7 +142,7 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
             return new ValueTask<Delivery>(Delivery.Rejected);
         }
 
-        return new ValueTask<Delivery>(AskDeviceAsync(region, new DeviceEnvelope(entityId, outcome.Message!), cancellationToken));
+        return new ValueTask<Delivery>(AskDeviceAsync(region, new DeviceEnvelope(entityId, outcome.Message!), device, cancellationToken));
     }
 
     /// <summary>Moves the store clock to a device time (end of a feed): everything up to it is released and settled.</summary>
@@ -288,21 +289,28 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         host.Dispose();
     }
 
-    private async Task<Delivery> AskDeviceAsync(IActorRef region, DeviceEnvelope envelope, CancellationToken cancellationToken)
+    /// <summary>Asks the device's entity, and counts its answer: every transport comes through here, so the node's counters are theirs.</summary>
+    private async Task<Delivery> AskDeviceAsync(IActorRef region, DeviceEnvelope envelope, string device, CancellationToken cancellationToken)
     {
+        Delivery outcome;
         if (cancellationToken.CanBeCanceled)
         {
-            return (await region.Ask<Delivered>(envelope, _options.DeliveryTimeout, cancellationToken).ConfigureAwait(false)).Outcome;
+            outcome = (await region.Ask<Delivered>(envelope, _options.DeliveryTimeout, cancellationToken).ConfigureAwait(false)).Outcome;
+        }
+        else
+        {
+            try
+            {
+                outcome = (await region.Ask<Delivered>(envelope, Timeout.InfiniteTimeSpan, _deadline.Token).ConfigureAwait(false)).Outcome;
+            }
+            catch (TaskCanceledException)
+            {
+                throw new TimeoutException($"{envelope.EntityId}: the message was not stored within {_deadline.Period} (not acknowledged)");
+            }
         }
 
-        try
-        {
-            return (await region.Ask<Delivered>(envelope, Timeout.InfiniteTimeSpan, _deadline.Token).ConfigureAwait(false)).Outcome;
-        }
-        catch (TaskCanceledException)
-        {
-            throw new TimeoutException($"{envelope.EntityId}: the message was not stored within {_deadline.Period} (not acknowledged)");
-        }
+        Health.Answered(outcome, device);
+        return outcome;
     }
 
     private Task<AccountReply> AskAccountAsync(string shopperId, AccountCommand command, CancellationToken cancellationToken) =>
