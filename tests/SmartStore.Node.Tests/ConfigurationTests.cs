@@ -1,3 +1,4 @@
+using SmartStore.Messaging.Transport;
 using SmartStore.Node.Configuration;
 using SmartStore.Node.Persistence;
 using Xunit;
@@ -21,6 +22,7 @@ public sealed class ConfigurationTests
         Assert.Equal(TransportSettings.InProcess, settings.Transport.Kind);
         Assert.Equal((1883, 5, TimeSpan.FromDays(7), 2000, 1000), (settings.Transport.Mqtt.Port, settings.Transport.Mqtt.ProtocolVersion, settings.Transport.Mqtt.SessionExpiry, settings.Transport.Mqtt.ReceiveMaximum, settings.Transport.Mqtt.AcknowledgeBatch));
         Assert.Equal("smartstore-node-corner-01", settings.Transport.MqttFor("corner-01").ClientId);
+        Assert.Null(settings.Transport.Broker);
         Assert.Equal(100, settings.Hocon!.GetInt("akka.actor.default-dispatcher.throughput"));
         Assert.Equal(TimeSpan.FromMinutes(2), settings.Hocon.GetTimeSpan("akka.cluster.sharding.passivate-idle-entity-after"));
         Assert.Empty(settings.SeedNodes);
@@ -65,6 +67,33 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void The_embedded_broker_reads_its_port_queue_and_credentials_with_the_password_from_the_environment()
+    {
+        var environment = new Dictionary<string, string?> { ["STORE_SECRET"] = "s3cret" };
+
+        var settings = NodeSettings.Parse(
+            """
+            smartstore.transport {
+              kind = embedded
+              embedded {
+                port = 0
+                max-queued-messages = 250000
+                username = store
+                password-env = "STORE_SECRET"
+              }
+              mqtt.client-id = "node-a"
+            }
+            """,
+            Path.Combine(Folder, "node.hocon"),
+            name => environment.GetValueOrDefault(name));
+
+        Assert.Equal(TransportSettings.EmbeddedKind, settings.Transport.Kind);
+        Assert.Equal(new EmbeddedBrokerOptions { Port = 0, MaxQueuedMessages = 250_000, Username = "store", Password = "s3cret" }, settings.Transport.Broker);
+        Assert.Equal("node-a", settings.Transport.MqttFor("corner-01").ClientId);
+        Assert.Equal(new EmbeddedBrokerOptions(), NodeSettings.Parse("smartstore.transport.kind = embedded", "t.hocon").Transport.Broker);
+    }
+
+    [Fact]
     public void Relative_paths_resolve_against_the_files_folder_and_absolute_ones_stay()
     {
         var settings = NodeSettings.Parse("smartstore.store.layout = \"layouts/mine.yaml\"\nsmartstore.journal.sqlite-path = \"/var/lib/smartstore/j.db\"", Path.Combine(Folder, "etc", "node.hocon"));
@@ -105,7 +134,11 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("smartstore.transport.mqtt.hots = broker", "t.hocon: unknown key 'smartstore.transport.mqtt.hots'; known keys in 'smartstore.transport.mqtt': host, port, client-id")]
     [InlineData("smartstore { actors { throughput = 10 } }", "t.hocon: unknown key 'smartstore.actors.throughput'")]
-    [InlineData("smartstore.transport.kind = pigeon", "t.hocon: 'smartstore.transport.kind' must be one of in-process, mqtt, got 'pigeon'")]
+    [InlineData("smartstore.transport.kind = pigeon", "t.hocon: 'smartstore.transport.kind' must be one of in-process, mqtt, embedded, got 'pigeon'")]
+    [InlineData("smartstore.transport.kind = embedded\nsmartstore.transport.embedded.port = 70000", "t.hocon: 'smartstore.transport.embedded.port' must be a whole number between 0 and 65535, got '70000'")]
+    [InlineData("smartstore.transport.embedded.max-queued-messages = none", "t.hocon: 'smartstore.transport.embedded.max-queued-messages' must be a whole number between 1 and 100000000, got 'none'")]
+    [InlineData("smartstore.transport.embedded.prot = 1", "t.hocon: unknown key 'smartstore.transport.embedded.prot'; known keys in 'smartstore.transport.embedded': port, max-queued-messages, username, password-env")]
+    [InlineData("smartstore.transport.kind = embedded\nsmartstore.transport.embedded.username = store\nsmartstore.transport.embedded.password-env = SMARTSTORE_TEST_UNSET_SECRET", "t.hocon: 'smartstore.transport.embedded.username' is set, but the environment variable 'SMARTSTORE_TEST_UNSET_SECRET' ('smartstore.transport.embedded.password-env') that holds its password is not")]
     [InlineData("smartstore.transport.mqtt.port = 70000", "t.hocon: 'smartstore.transport.mqtt.port' must be a whole number between 1 and 65535, got '70000'")]
     [InlineData("smartstore.transport.mqtt.keep-alive = soon", "t.hocon: 'smartstore.transport.mqtt.keep-alive' must be a duration such as 500ms, 30s or 7d, got 'soon'")]
     [InlineData("smartstore.journal.kind = postgresql", "t.hocon: 'smartstore.journal.kind = postgresql' needs 'smartstore.journal.postgresql'")]

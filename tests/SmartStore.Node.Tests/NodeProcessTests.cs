@@ -161,6 +161,63 @@ public sealed class NodeProcessTests : IAsyncLifetime
         Assert.Contains("--console needs the read models' PostgreSQL", withoutReadModels.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task With_an_embedded_broker_the_node_serves_devices_that_publish_with_mosquitto_pub_and_refuses_a_wrong_password()
+    {
+        var config = Path.Combine(_directory.FullName, "embedded.hocon");
+        await File.WriteAllTextAsync(config, $$"""
+            smartstore {
+              store.layout = "{{LayoutPath}}"
+              journal.sqlite-path = "{{Journal}}"
+              transport {
+                kind = embedded
+                embedded {
+                  port = 0
+                  username = store
+                  password-env = "SMARTSTORE_TEST_BROKER_SECRET"
+                }
+              }
+            }
+            """);
+        var node = NodeProcess.Start(config, new Dictionary<string, string> { ["SMARTSTORE_TEST_BROKER_SECRET"] = "s3cret" });
+        var port = (await node.WaitForLineAsync(@"broker: embedded MQTTnet on 127\.0\.0\.1:(\d+) \(sessions in memory")).Groups[1].Value;
+        await using var health = await HealthListener.StartAsync(new MqttOptions { Host = "127.0.0.1", Port = int.Parse(port, CultureInfo.InvariantCulture), Username = "store", Password = "s3cret" });
+        await health.WaitForAsync(h => h.BrokerConnected, node);
+
+        // A device as a shell script would be one: mosquitto_pub at QoS 1, once with the right password, once not.
+        var (topic, payload) = AsSent(_morning.Messages.Take(1)).Single();
+        string[] common = ["-h", "127.0.0.1", "-p", port, "-q", "1", "-u", "store", "-t", topic, "-m", Encoding.UTF8.GetString(payload)];
+        var wrong = await CommandLineTool.RunAsync("mosquitto_pub", [.. common, "-P", "guess"]);
+        (await CommandLineTool.RunAsync("mosquitto_pub", [.. common, "-P", "s3cret"])).EnsureSuccess();
+        var accepted = await health.WaitForAsync(h => h.Accepted == 1, node);
+
+        // The retained health as any MQTT tool reads it.
+        var retained = await CommandLineTool.RunAsync("mosquitto_sub", ["-h", "127.0.0.1", "-p", port, "-u", "store", "-P", "s3cret", "-C", "1", "-W", "30", "-t", Topics.NodeHealth(StoreHarness.Small.StoreId)]);
+        var stopped = await node.StopAsync();
+
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Equal((0L, StoreHarness.Small.StoreId), (accepted.Rejected, accepted.Store));
+        Assert.Equal(0, retained.ExitCode);
+        Assert.Equal(StoreHarness.Small.StoreId, HealthReport.FromJson(Encoding.UTF8.GetBytes(retained.Output.Trim()))!.Store);
+        Assert.Equal(0, stopped);
+        Assert.Contains("embedded broker: 1 clients refused, 0 queued messages dropped", node.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("embedded.port = 70000", "'smartstore.transport.embedded.port' must be a whole number between 0 and 65535, got '70000'")]
+    [InlineData("embedded.queue = 10", "unknown key 'smartstore.transport.embedded.queue'; known keys in 'smartstore.transport.embedded': port, max-queued-messages, username, password-env")]
+    [InlineData("embedded.username = store\nsmartstore.transport.embedded.password-env = SMARTSTORE_TEST_UNSET_SECRET", "'smartstore.transport.embedded.username' is set, but the environment variable 'SMARTSTORE_TEST_UNSET_SECRET'")]
+    public async Task Run_refuses_an_embedded_broker_configuration_it_cannot_use_naming_the_key(string line, string expected)
+    {
+        var config = Path.Combine(_directory.FullName, "bad-embedded.hocon");
+        await File.WriteAllTextAsync(config, $"smartstore.store.layout = \"{LayoutPath}\"\nsmartstore.transport.kind = embedded\nsmartstore.transport.{line}\n");
+
+        var run = await NodeProcess.RunToEndAsync(["run", "--config", config]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Output.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
     private static string LayoutPath => Path.Combine(AppContext.BaseDirectory, "store-layouts", "small-convenience.yaml");
 
     private async Task<string> WriteConfigAsync()
@@ -214,9 +271,11 @@ public sealed class NodeProcessTests : IAsyncLifetime
     /// <summary>The retained health topic, read as it changes.</summary>
     private sealed class HealthListener(MqttClient client) : IAsyncDisposable
     {
-        public static async Task<HealthListener> StartAsync(MosquittoServer broker)
+        public static Task<HealthListener> StartAsync(MosquittoServer broker) => StartAsync(new MqttOptions { Host = broker.Host, Port = broker.Port });
+
+        public static async Task<HealthListener> StartAsync(MqttOptions broker)
         {
-            var client = new MqttClient(new MqttOptions { Host = broker.Host, Port = broker.Port, ClientId = "health-watch", CleanSession = true });
+            var client = new MqttClient(broker with { ClientId = "health-watch", CleanSession = true });
             client.Subscribe(Topics.NodeHealth(StoreHarness.Small.StoreId));
             await client.ConnectAsync();
             return new HealthListener(client);
@@ -267,8 +326,35 @@ public sealed class NodeProcessTests : IAsyncLifetime
 
         public string Output => string.Join('\n', _output);
 
-        public static NodeProcess Start(string config) =>
-            new(Process.Start(Info(["run", "--config", config, "--health-every", "200ms", "--enrol-demo-shoppers"]))!);
+        public static NodeProcess Start(string config, IReadOnlyDictionary<string, string>? environment = null) =>
+            new(Process.Start(Info(["run", "--config", config, "--health-every", "200ms", "--enrol-demo-shoppers"], environment))!);
+
+        /// <summary>Waits until the node has printed a line that matches <paramref name="pattern"/>, and returns the match.</summary>
+        public async Task<System.Text.RegularExpressions.Match> WaitForLineAsync(string pattern)
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            while (true)
+            {
+                if (_output.Select(line => System.Text.RegularExpressions.Regex.Match(line, pattern)).FirstOrDefault(m => m.Success) is { } match)
+                {
+                    return match;
+                }
+
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"the node exited with {_process.ExitCode} before printing /{pattern}/:\n{Output}");
+                }
+
+                try
+                {
+                    await Task.Delay(50, timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"the node never printed /{pattern}/:\n{Output}");
+                }
+            }
+        }
 
         public static async Task<(int ExitCode, string Output)> RunToEndAsync(string[] arguments)
         {
@@ -306,7 +392,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
             return _process.ExitCode;
         }
 
-        private static ProcessStartInfo Info(string[] arguments)
+        private static ProcessStartInfo Info(string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
         {
             var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "smartstore-node.dll"), .. arguments])
             {
@@ -317,6 +403,11 @@ public sealed class NodeProcessTests : IAsyncLifetime
             };
             info.Environment["COLUMNS"] = "400";
             info.Environment.Remove("SMARTSTORE_READ_MODELS");
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                info.Environment[name] = value;
+            }
+
             return info;
         }
 

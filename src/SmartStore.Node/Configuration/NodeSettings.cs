@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Transport;
 using SmartStore.Node.Persistence;
 using SmartStore.Vision;
 using SmartStore.Vision.Identification;
@@ -17,13 +18,15 @@ public sealed class ConfigurationException(string file, string message) : Except
 
 /// <summary>
 /// How devices reach the node: in this process (the embedded default: the demo and the simulator's devices
-/// live beside the node) or through an MQTT broker. <see cref="Mqtt"/> has its client id filled in with the
-/// store's id at start when the file does not name one.
+/// live beside the node), through an MQTT broker, or through an MQTT broker the node runs itself
+/// (<see cref="Broker"/>, kind <c>embedded</c>; the node's client then connects to it on 127.0.0.1).
+/// <see cref="Mqtt"/> has its client id filled in with the store's id at start when the file does not name one.
 /// </summary>
-public sealed record TransportSettings(string Kind, MqttOptions Mqtt)
+public sealed record TransportSettings(string Kind, MqttOptions Mqtt, EmbeddedBrokerOptions? Broker = null)
 {
     public const string InProcess = "in-process";
     public const string MqttKind = "mqtt";
+    public const string EmbeddedKind = "embedded";
 
     /// <summary>The environment variable that holds the broker password unless the file names another.</summary>
     public const string DefaultPasswordVariable = "SMARTSTORE_MQTT_PASSWORD";
@@ -44,6 +47,7 @@ public sealed record TransportSettings(string Kind, MqttOptions Mqtt)
 public sealed record NodeSettings
 {
     private const string Mqtt = "smartstore.transport.mqtt.";
+    private const string Embedded = "smartstore.transport.embedded.";
 
     private static readonly string[] Known =
     [
@@ -60,6 +64,7 @@ public sealed record NodeSettings
             "inbox-capacity", "username", "password-env", "tls-ca-file", "tls-cert-file", "tls-key-file",
             "reconnect-delay", "reconnect-delay-max", "connect-timeout", "drain-timeout",
         }.Select(k => Mqtt + k),
+        .. new[] { "port", "max-queued-messages", "username", "password-env" }.Select(k => Embedded + k),
     ];
 
     /// <summary>The file a command reads when it is given none.</summary>
@@ -226,7 +231,7 @@ public sealed record NodeSettings
 
     private static TransportSettings ReadTransport(Reader config, Func<string, string?> environment)
     {
-        var kind = config.Choice("smartstore.transport.kind", TransportSettings.InProcess, TransportSettings.InProcess, TransportSettings.MqttKind);
+        var kind = config.Choice("smartstore.transport.kind", TransportSettings.InProcess, TransportSettings.InProcess, TransportSettings.MqttKind, TransportSettings.EmbeddedKind);
         var defaults = new MqttOptions();
         var username = config.OptionalString(Mqtt + "username");
         var passwordVariable = config.OptionalString(Mqtt + "password-env") ?? TransportSettings.DefaultPasswordVariable;
@@ -258,7 +263,49 @@ public sealed record NodeSettings
             throw new ConfigurationException(config.File, $"smartstore.transport.mqtt: {problem}");
         }
 
-        return new TransportSettings(kind, options);
+        var broker = ReadEmbeddedBroker(config, kind, environment);
+        if (kind == TransportSettings.EmbeddedKind)
+        {
+            // The node's client goes to the broker in this process: host, port, credentials and TLS come from there.
+            var client = (options with { ClientId = options.ClientId.Length > 0 ? options.ClientId : "smartstore-node", Host = EmbeddedBrokerOptions.Host, Port = 1, Username = null, Password = null, TlsCaFile = null, TlsCertFile = null, TlsKeyFile = null })
+                .Problem();
+            if (client is not null)
+            {
+                throw new ConfigurationException(config.File, $"smartstore.transport.mqtt: {client}");
+            }
+        }
+
+        return new TransportSettings(kind, options, kind == TransportSettings.EmbeddedKind ? broker : null);
+    }
+
+    /// <summary>
+    /// The broker <c>kind = embedded</c> runs. Read whatever the kind, so a mistake in the section is reported
+    /// before someone switches to it. A username needs its password in the environment variable
+    /// <c>password-env</c> names: a broker that would let in anyone who knows the name is refused.
+    /// </summary>
+    private static EmbeddedBrokerOptions ReadEmbeddedBroker(Reader config, string kind, Func<string, string?> environment)
+    {
+        var defaults = new EmbeddedBrokerOptions();
+        var username = config.OptionalString(Embedded + "username");
+        var passwordVariable = config.OptionalString(Embedded + "password-env") ?? TransportSettings.DefaultPasswordVariable;
+        var password = username is null ? null : environment(passwordVariable);
+        if (username is { Length: 0 })
+        {
+            throw new ConfigurationException(config.File, $"'{Embedded}username' is empty; leave it out to let any client on this machine connect");
+        }
+
+        if (username is not null && string.IsNullOrEmpty(password) && kind == TransportSettings.EmbeddedKind)
+        {
+            throw new ConfigurationException(config.File, $"'{Embedded}username' is set, but the environment variable '{passwordVariable}' ('{Embedded}password-env') that holds its password is not");
+        }
+
+        return new EmbeddedBrokerOptions
+        {
+            Port = config.Int(Embedded + "port", defaults.Port, 0, 65_535),
+            MaxQueuedMessages = config.Int(Embedded + "max-queued-messages", defaults.MaxQueuedMessages, 1, 100_000_000),
+            Username = username,
+            Password = password,
+        };
     }
 
     private static string Suggestion(string key)

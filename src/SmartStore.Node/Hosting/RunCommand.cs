@@ -65,14 +65,33 @@ internal static class RunCommand
                 : $"--console needs the read models' PostgreSQL: --read-models 'Host=…;Database=…' or {ReadModelsVariable}");
         }
 
-        if (settings.Transport.Kind != TransportSettings.MqttKind)
+        if (settings.Transport.Kind is not (TransportSettings.MqttKind or TransportSettings.EmbeddedKind))
         {
             return Refusal.Print("cannot start", $"{settings.Source} sets no device transport this process can serve: 'smartstore.transport.kind' is '{settings.Transport.Kind}'. "
-                + "Set it to mqtt (with smartstore.transport.mqtt.host and port), or use `smartstore-node demo` or the simulator, whose devices run in-process.");
+                + "Set it to mqtt (with smartstore.transport.mqtt.host and port) or embedded (a broker in this process, smartstore.transport.embedded.port), "
+                + "or use `smartstore-node demo` or the simulator, whose devices run in-process.");
         }
 
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(arguments.Verbose ? LogLevel.Information : LogLevel.Warning));
-        var mqtt = settings.Transport.MqttFor(layout.StoreId);
+
+        // The embedded broker starts first and, declared before the node, is disposed after it: devices and the
+        // node's client keep their broker until the node has stored and acknowledged what it received.
+        EmbeddedBroker? embedded = null;
+        if (settings.Transport.Broker is { } brokerOptions)
+        {
+            try
+            {
+                embedded = await EmbeddedBroker.StartAsync(brokerOptions, loggers.CreateLogger("SmartStore.Messaging.EmbeddedBroker"), stop);
+            }
+            catch (System.Net.Sockets.SocketException exception)
+            {
+                AnsiConsole.MarkupLine($"[red]cannot start the embedded broker on {EmbeddedBrokerOptions.Host}:{brokerOptions.Port}:[/] {Markup.Escape(exception.Message)}");
+                return 1;
+            }
+        }
+
+        await using var broker = embedded;
+        var mqtt = broker is null ? settings.Transport.MqttFor(layout.StoreId) : broker.ClientOptions(settings.Transport.MqttFor(layout.StoreId));
         var commands = new LateBoundPublisher();
         var psp = new SimulatedPsp(new PspSimulation());
         await using var node = await StoreNode.StartAsync(settings.ToOptions(layout), new ResilientGateway(psp, new RetrySettings()), commands, loggers, stop);
@@ -111,7 +130,7 @@ internal static class RunCommand
             }
         }
 
-        PrintBanner(layout, layoutPath, settings, mqtt, arguments.EnrolDemoShoppers);
+        PrintBanner(layout, layoutPath, settings, mqtt, broker, arguments.EnrolDemoShoppers);
         if (console is { } started)
         {
             AnsiConsole.MarkupLine(started.Banner);
@@ -141,7 +160,7 @@ internal static class RunCommand
         await transport.DisposeAsync();
         PrintDecisions(node.Receipts, printed, layout.Currency);
         var health = node.Health.Snapshot();
-        AnsiConsole.MarkupLine($"stopped · {Markup.Escape(Counters(health))} · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review");
+        AnsiConsole.MarkupLine($"stopped · {Markup.Escape(Counters(health))} · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review{(broker is null ? string.Empty : $" · embedded broker: {broker.Refused:N0} clients refused, {broker.Overflowed:N0} queued messages dropped")}");
         return 0;
     }
 
@@ -176,11 +195,16 @@ internal static class RunCommand
         }
     }
 
-    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttOptions mqtt, bool demoShoppers)
+    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttOptions mqtt, EmbeddedBroker? broker, bool demoShoppers)
     {
         AnsiConsole.Write(new Rule($"[bold]SmartStore node: {Markup.Escape(layout.Name)} ({Markup.Escape(layout.StoreId)})[/]").LeftJustified());
         var journal = settings.Journal.Describe();
         AnsiConsole.MarkupLine($"layout [blue]{Markup.Escape(layoutPath)}[/] · journal [blue]{Markup.Escape(journal)}[/] · payments: PSP simulator{(demoShoppers ? " · demo shoppers enrolled" : string.Empty)}");
+        if (broker is not null)
+        {
+            AnsiConsole.MarkupLine($"broker: [blue]embedded MQTTnet on {broker.Host}:{broker.Port}[/] (sessions in memory, up to {broker.Options.MaxQueuedMessages:N0} queued messages each; {(broker.Options.Username is null ? "any client on this machine" : "username and password")})");
+        }
+
         AnsiConsole.MarkupLine($"broker [blue]{(mqtt.TlsCaFile is null ? "mqtt" : "mqtts")}://{Markup.Escape(mqtt.Host)}:{mqtt.Port}[/] · session [blue]{Markup.Escape(mqtt.ClientId)}[/] (MQTT {(mqtt.ProtocolVersion == 5 ? "5" : "3.1.1")}, QoS 1, acknowledged once stored) · libmosquitto {MqttClient.NativeVersion}");
         foreach (var topic in Topics.SubscriptionsFor(layout.StoreId))
         {
