@@ -24,6 +24,9 @@ try
         case "mqtt":
             await SmartStore.Benchmarks.Mqtt.MqttLoad.RunAsync(args[1..]);
             return 0;
+        case "broker":
+            await SmartStore.Benchmarks.Mqtt.BrokerLoad.RunAsync(args[1..]);
+            return 0;
         case "map":
             await SmartStore.Benchmarks.LiveMap.MapLatencyLoad.RunAsync(args[1..]);
             return 0;
