@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using SmartStore.Simulator.Feeds;
 using SmartStore.Simulator.Replay;
 using SmartStore.Simulator.Reports;
@@ -29,7 +30,12 @@ internal static partial class SimulatorCli
             AnsiConsole.Write(new Rule($"[bold]SmartStore QA demo: {Markup.Escape(spec.Name)}[/]").LeftJustified());
             AnsiConsole.MarkupLine(Markup.Escape(spec.Description));
             var directory = result.GetValue(output)!;
-            var (feedPath, truthPath, _) = await GenerateAsync(spec, store, 42, null, directory, compress: true, cancellationToken);
+            var (feedPath, truthPath, generated) = await GenerateAsync(spec, store, 42, null, directory, compress: true, cancellationToken);
+            // The counts of the feed just generated, not the preset's: its hard-case episodes bring visits of
+            // their own on top of the ordinary traffic, so the summary's count is larger than the preset's.
+            var visits = generated.Truth.Visits.Count;
+            var inEpisodes = visits - spec.Traffic.Visits;
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]{visits} visits[/]{(inEpisodes > 0 ? $" ({spec.Traffic.Visits} ordinary, {inEpisodes} in the hard-case episodes)" : string.Empty)} · {generated.Messages.Count:N0} device messages · {(generated.Header.EndMs - generated.Header.StartMs) / 1000.0:N0} s of store time"));
             var database = result.GetValue(consoleDb);
             if (string.IsNullOrWhiteSpace(database))
             {

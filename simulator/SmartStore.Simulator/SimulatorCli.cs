@@ -94,7 +94,7 @@ internal static partial class SimulatorCli
         command.SetAction(async (result, cancellationToken) =>
         {
             var spec = Scenarios.Find(result.GetValue(scenario)!)!;
-            var store = await LoadLayoutAsync(result.GetValue(layout)?.FullName ?? spec.Layout, cancellationToken);
+            var store = await LoadLayoutFileAsync(result.GetValue(layout)?.FullName ?? spec.Layout, cancellationToken);
             if (store is null)
             {
                 return 2;
@@ -227,7 +227,7 @@ internal static partial class SimulatorCli
     }
 
     /// <summary>A preset and its store layout, or null after saying which one is missing.</summary>
-    private static async Task<(ScenarioSpec Spec, StoreLayout Layout)?> ScenarioWithLayoutAsync(string name, CancellationToken cancellationToken)
+    private static async Task<(ScenarioSpec Spec, LayoutFile Layout)?> ScenarioWithLayoutAsync(string name, CancellationToken cancellationToken)
     {
         if (Scenarios.Find(name) is not { } spec)
         {
@@ -235,17 +235,18 @@ internal static partial class SimulatorCli
             return null;
         }
 
-        return await LoadLayoutAsync(spec.Layout, cancellationToken) is { } layout ? (spec, layout) : null;
+        return await LoadLayoutFileAsync(spec.Layout, cancellationToken) is { } layout ? (spec, layout) : null;
     }
 
-    private static async Task<(string Feed, string Truth, GeneratedFeed Generated)> GenerateAsync(ScenarioSpec spec, StoreLayout layout, int seed, int? visits, DirectoryInfo output, bool compress, CancellationToken cancellationToken)
+    private static async Task<(string Feed, string Truth, GeneratedFeed Generated)> GenerateAsync(ScenarioSpec spec, LayoutFile layout, int seed, int? visits, DirectoryInfo output, bool compress, CancellationToken cancellationToken)
     {
         GeneratedFeed generated = null!;
         await AnsiConsole.Status().StartAsync($"generating {spec.Name} (seed {seed})", _ =>
         {
-            generated = Scenarios.Generate(spec, layout, seed, visits);
+            generated = Scenarios.Generate(spec, layout.Layout, seed, visits);
             return Task.CompletedTask;
         });
+        generated = generated with { Header = generated.Header with { Layout = layout.Name, LayoutDefinition = layout.Text } };
         output.Create();
         var baseName = Path.Combine(output.FullName, $"{spec.Name}-{seed}");
         var feedPath = baseName + (compress ? ".feed.jsonl.gz" : ".feed.jsonl");
@@ -282,7 +283,9 @@ internal static partial class SimulatorCli
             AnsiConsole.MarkupLine($"[yellow]… and {problems.Count - 20} more unreadable lines skipped[/]");
         }
 
-        var layout = await LoadLayoutAsync(layoutPath ?? header.Layout, cancellationToken);
+        var layout = layoutPath is null && header.LayoutDefinition is { } definition
+            ? ParseLayout(definition, $"{header.Layout} (as recorded in {Path.GetFileName(feedPath)})")
+            : await LoadLayoutAsync(layoutPath ?? header.Layout, cancellationToken);
         if (layout is null)
         {
             return null;
@@ -370,7 +373,11 @@ internal static partial class SimulatorCli
         return (name.EndsWith(".feed.jsonl", StringComparison.Ordinal) ? name[..^".feed.jsonl".Length] : Path.ChangeExtension(name, null)) + ".truth.json";
     }
 
-    internal static async Task<StoreLayout?> LoadLayoutAsync(string nameOrPath, CancellationToken cancellationToken)
+    internal static async Task<StoreLayout?> LoadLayoutAsync(string nameOrPath, CancellationToken cancellationToken) =>
+        (await LoadLayoutFileAsync(nameOrPath, cancellationToken))?.Layout;
+
+    /// <summary>A layout file by name (in store-layouts/) or path, with its text; null after saying what is wrong.</summary>
+    private static async Task<LayoutFile?> LoadLayoutFileAsync(string nameOrPath, CancellationToken cancellationToken)
     {
         var candidates = new[] { nameOrPath, Path.Combine("store-layouts", nameOrPath), Path.Combine(AppContext.BaseDirectory, "store-layouts", nameOrPath) };
         var path = candidates.FirstOrDefault(File.Exists);
@@ -380,9 +387,15 @@ internal static partial class SimulatorCli
             return null;
         }
 
+        var text = await File.ReadAllTextAsync(path, cancellationToken);
+        return ParseLayout(text, path) is { } layout ? new LayoutFile(nameOrPath, text, layout) : null;
+    }
+
+    private static StoreLayout? ParseLayout(string text, string source)
+    {
         try
         {
-            return LayoutReader.Parse(await File.ReadAllTextAsync(path, cancellationToken), path);
+            return LayoutReader.Parse(text, source);
         }
         catch (InvalidLayoutException exception)
         {
@@ -390,6 +403,9 @@ internal static partial class SimulatorCli
             return null;
         }
     }
+
+    /// <summary>A layout as it was read: the name or path it was asked for, the file's text, the parsed store.</summary>
+    private sealed record LayoutFile(string Name, string Text, StoreLayout Layout);
 
     private sealed record ThresholdSet(Option<double?> Exact, Option<double?> F1, Option<double?> Wrong, Option<double?> Review, Option<double?> Rate)
     {

@@ -7,9 +7,12 @@ namespace SmartStore.Simulator.Feeds;
 
 /// <summary>
 /// The first line of a feed file (format <c>smartstore-feed</c>, version 1): which store, which scenario and seed,
-/// the store-time span and how many message lines follow.
+/// the store-time span and how many message lines follow. <paramref name="Layout"/> names the layout the feed was
+/// generated on (a file in store-layouts/ or the path given); <paramref name="LayoutDefinition"/> is that file's
+/// text, so a replay plays the feed on the very store it was made for, wherever the feed is copied and whatever
+/// becomes of the file. Feeds written before it was recorded have none: a replay then reads the named file.
 /// </summary>
-public sealed record FeedHeader(string Format, int Version, string Store, string Layout, string Scenario, int Seed, long StartMs, long EndMs, int Messages)
+public sealed record FeedHeader(string Format, int Version, string Store, string Layout, string Scenario, int Seed, long StartMs, long EndMs, int Messages, string? LayoutDefinition = null)
 {
     public const string FormatName = "smartstore-feed";
 

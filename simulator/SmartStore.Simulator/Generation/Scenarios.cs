@@ -73,7 +73,7 @@ public static class Scenarios
             Weights = new WeightSensorModel { SampleHz = 2 },
             Cameras = new CameraModel { FrameHz = 4 },
         },
-        new("busy-small", "A busy stretch in the small store: 60 visits arriving every 4 s, with one of every hard case mixed in.", Small)
+        new("busy-small", "A busy stretch in the small store: 60 ordinary visits arriving every 4 s, and an episode of every hard case mixed in (with visits of their own).", Small)
         {
             Traffic = new TrafficModel { Visits = 60, ArrivalEveryMs = 4_000 },
             MixedHardCases = true,
@@ -83,7 +83,7 @@ public static class Scenarios
             Traffic = new TrafficModel { Visits = 40, ArrivalEveryMs = 6_000 },
             Weights = NarrowCells,
         },
-        new("narrow-busy", "A busy stretch in the station kiosk: 60 visits arriving every 4 s, with one of every hard case mixed in.", Narrow)
+        new("narrow-busy", "A busy stretch in the station kiosk: 60 ordinary visits arriving every 4 s, and an episode of every hard case mixed in (with visits of their own).", Narrow)
         {
             Traffic = new TrafficModel { Visits = 60, ArrivalEveryMs = 4_000 },
             Weights = NarrowCells,

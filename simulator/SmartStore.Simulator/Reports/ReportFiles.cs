@@ -124,40 +124,55 @@ public static class ReportFiles
         return svg.Append("</svg>").ToString();
     }
 
-    /// <summary>A histogram of a latency distribution with its percentiles marked.</summary>
-    private static string Histogram(LatencySummary summary)
+    /// <summary>
+    /// A histogram of a latency distribution with its percentiles marked. Every label stays inside the view box:
+    /// a percentile near the right edge (p99 is often the maximum) is labelled to the left of its line.
+    /// </summary>
+    internal static string Histogram(LatencySummary summary)
     {
         if (summary.Count == 0)
         {
             return "<p class=sub>no samples</p>";
         }
 
-        const int width = 500, height = 150, buckets = 20;
+        const int width = 500, height = 150, buckets = 20, left = 10, right = width - 10, gap = 3;
         var max = Math.Max(1, summary.Max);
         var counts = new int[buckets];
         foreach (var sample in summary.Samples)
         {
-            counts[Math.Min(buckets - 1, (int)(sample / max * buckets))]++;
+            counts[Math.Clamp((int)(sample / max * buckets), 0, buckets - 1)]++;
         }
 
         var top = Math.Max(1, counts.Max());
-        var svg = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height + 40}\" role=\"img\">"));
-        var bar = (width - 20) / buckets;
+        var svg = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height + 40}\" viewBox=\"0 0 {width} {height + 40}\" role=\"img\">"));
+        var bar = (right - left) / buckets;
         for (var i = 0; i < buckets; i++)
         {
             var h = height * counts[i] / top;
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{10 + (i * bar)}\" y=\"{height - h}\" width=\"{bar - 2}\" height=\"{h}\" fill=\"#3b6fd4\"><title>{counts[i]} between {i * max / buckets:0} and {(i + 1) * max / buckets:0} ms</title></rect>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + (i * bar)}\" y=\"{height - h}\" width=\"{bar - 2}\" height=\"{h}\" fill=\"#3b6fd4\"><title>{counts[i]} between {i * max / buckets:0} and {(i + 1) * max / buckets:0} ms</title></rect>");
         }
 
-        foreach (var (name, value) in new[] { ("p50", summary.P50), ("p99", summary.P99) })
+        // p50 and p99 on rows of their own: on a narrow distribution their lines are a few pixels apart.
+        foreach (var (name, value, y) in new[] { ("p50", summary.P50, 12), ("p99", summary.P99, 28) })
         {
-            var x = 10 + ((width - 20) * value / max);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:0.0}\" x2=\"{x:0.0}\" y1=\"0\" y2=\"{height}\" stroke=\"#b42318\" stroke-dasharray=\"4 3\"/><text x=\"{x + 3:0.0}\" y=\"12\">{name} {value:0} ms</text>");
+            var x = Math.Clamp(left + ((right - left) * value / max), left, right);
+            var label = string.Create(CultureInfo.InvariantCulture, $"{name} {value:0} ms");
+            var fitsRight = x + gap + EstimatedTextWidth(label) <= width;
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:0.0}\" x2=\"{x:0.0}\" y1=\"0\" y2=\"{height}\" stroke=\"#b42318\" stroke-dasharray=\"4 3\"/>");
+            svg.Append(fitsRight
+                ? string.Create(CultureInfo.InvariantCulture, $"<text x=\"{x + gap:0.0}\" y=\"{y}\">{label}</text>")
+                : string.Create(CultureInfo.InvariantCulture, $"<text x=\"{x - gap:0.0}\" y=\"{y}\" text-anchor=\"end\">{label}</text>"));
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"10\" y=\"{height + 18}\">0 ms</text><text x=\"{width - 80}\" y=\"{height + 18}\">{max:0} ms</text><text x=\"10\" y=\"{height + 36}\">{summary.Count} samples</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{height + 18}\">0 ms</text><text x=\"{right}\" y=\"{height + 18}\" text-anchor=\"end\">{max:0} ms</text><text x=\"{left}\" y=\"{height + 36}\">{summary.Count} samples</text>");
         return svg.Append("</svg>").ToString();
     }
+
+    /// <summary>
+    /// An upper bound on how wide a label is drawn at the charts' 12 px: the page does not measure text, and an
+    /// average character of system-ui at 12 px is under 7 px wide (digits about 6.7 px).
+    /// </summary>
+    internal static double EstimatedTextWidth(string text) => text.Length * 7.2;
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -172,9 +172,16 @@ internal static class StoreDemo
         }
 
         AnsiConsole.Write(table);
-        foreach (var alert in health.RecentAlerts.Where(a => a.Kind is "tailgating" or "entry-denied"))
+        var alerts = health.RecentAlerts.Where(a => a.Kind is "tailgating" or "entry-denied").ToList();
+        var zone = TimeZoneInfo.Local;
+        if (alerts.Count > 0)
         {
-            AnsiConsole.MarkupLine($"  [yellow]{Markup.Escape(alert.Kind)}[/] {Markup.Escape(alert.Detail)}");
+            AnsiConsole.MarkupLine($"Alerts, in the store's local time (the layout names no time zone: this machine's, {Markup.Escape(zone.Id)}):");
+        }
+
+        foreach (var alert in alerts)
+        {
+            AnsiConsole.MarkupLine($"  {Markup.Escape(AlertText.LocalTime(alert.TimeMs, zone))} [yellow]{Markup.Escape(alert.Kind)}[/] {Markup.Escape(alert.Detail)}");
         }
     }
 

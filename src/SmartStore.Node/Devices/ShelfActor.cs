@@ -206,7 +206,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     delivery = Delivery.Duplicate;
                     break;
                 case WeightSignalEvent.Stuck stuck:
-                    _health.Alert(new FloorAlert("sensor-stuck", report.Ts, $"{bin.SensorId} has read exactly {stuck.Grams} g since {stuck.SinceMs}"));
+                    _health.Alert(new FloorAlert("sensor-stuck", report.Ts, $"{bin.SensorId} has read exactly {stuck.Grams} g for {AlertText.Duration(report.Ts - stuck.SinceMs)}"));
                     break;
             }
         }
@@ -276,7 +276,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
             _signals[binId] = state;
             foreach (var silent in events.OfType<WeightSignalEvent.Silent>())
             {
-                _health.Alert(new FloorAlert("sensor-silent", now, $"{silent.SensorId}: no reading since {silent.LastReadingMs}"));
+                _health.Alert(new FloorAlert("sensor-silent", now, $"{silent.SensorId}: no reading for {AlertText.Duration(now - silent.LastReadingMs)}"));
                 if (_silent.Add(binId))
                 {
                     Tell(new BinHealthRecord(binId, Silent: true, now, silent.LastReadingMs));

@@ -146,7 +146,7 @@ public sealed class NodeHealth(RejectionCounters rejections, ILogger log, TimePr
         {
         }
 
-        RateLimitedLog($"alert:{alert.Kind}", $"alert {alert.Kind}: {alert.Detail}");
+        RateLimitedLog($"alert:{alert.Kind}", $"alert {AlertText.Format(alert, time.LocalTimeZone)}");
     }
 
     /// <summary>This process let a party in (the store-wide count is <see cref="HealthSummary.EntriesAdmitted"/>, from the journal).</summary>
