@@ -18,8 +18,12 @@ internal static partial class SimulatorCli
         var speed = SpeedOption("10");
         var consoleDb = new Option<string?>("--console-db") { Description = "PostgreSQL for the console's read models (./smartstore demo starts one and sets SMARTSTORE_CONSOLE_DB); without it, no console.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SMARTSTORE_CONSOLE_DB") };
         var consoleUrl = new Option<string>("--console-url") { Description = "Where the console listens.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        // The embedded broker by default: the main job goes through MQTT as a real store's devices do, with nothing
+        // to install; inproc skips the broker.
+        var transport = new Option<string>("--transport") { Description = "How the devices reach the node: through a broker in this process (embedded, MQTTnet), or in-process calls (inproc).", DefaultValueFactory = _ => "embedded" };
+        transport.AcceptOnlyFromAmong("embedded", "inproc");
         var keepRunning = new Option<bool>("--keep-running") { Description = "After the feed, keep the store and its console running until Enter is pressed, then print the QA report." };
-        var command = new Command("demo", "Generate a busy scenario for the small store, replay it through a node with its web console, print the summary and the report's path.") { scenario, output, speed, consoleDb, consoleUrl, keepRunning };
+        var command = new Command("demo", "Generate a busy scenario for the small store, replay it through a node with its web console, print the summary and the report's path.") { scenario, output, speed, transport, consoleDb, consoleUrl, keepRunning };
         command.SetAction(async (result, cancellationToken) =>
         {
             if (await ScenarioWithLayoutAsync(result.GetValue(scenario)!, cancellationToken) is not var (spec, store))
@@ -45,6 +49,7 @@ internal static partial class SimulatorCli
             var options = new ReplayOptions
             {
                 Speed = ParseSpeed(result.GetValue(speed)!),
+                EmbeddedBroker = result.GetValue(transport) == "embedded",
                 Attach = string.IsNullOrWhiteSpace(database) ? null : (node, token) => DemoConsole.StartAsync(node, database, result.GetValue(consoleUrl)!, token),
                 BeforeStop = result.GetValue(keepRunning) ? DemoConsole.KeepRunningAsync : null,
             };

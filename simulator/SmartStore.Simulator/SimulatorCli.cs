@@ -124,8 +124,8 @@ internal static partial class SimulatorCli
         });
         var badLines = new Option<string>("--bad-lines") { Description = "What to do with unreadable feed lines.", DefaultValueFactory = _ => "skip" };
         badLines.AcceptOnlyFromAmong("skip", "reject");
-        var transport = new Option<string>("--transport") { Description = "How the feed reaches the node: in-process, or published to an MQTT broker as the devices would.", DefaultValueFactory = _ => "inproc" };
-        transport.AcceptOnlyFromAmong("inproc", "mqtt");
+        var transport = new Option<string>("--transport") { Description = "How the feed reaches the node: in-process; published to an MQTT broker as the devices would (mqtt, with --broker); or through a broker of the replay's own (embedded, MQTTnet in this process).", DefaultValueFactory = _ => "inproc" };
+        transport.AcceptOnlyFromAmong("inproc", "mqtt", "embedded");
         var broker = new Option<string?>("--broker") { Description = "host:port of the MQTT broker (with --transport mqtt)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where to write outcome.json, report.json and report.html.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "reports")) };
         var layout = LayoutOption();
@@ -158,7 +158,7 @@ internal static partial class SimulatorCli
         {
             var feedFile = result.GetValue(feed)!;
             var truthFile = result.GetValue(truth) ?? new FileInfo(TruthPathFor(feedFile.FullName));
-            var options = new ReplayOptions { Journal = result.GetValue(journal)!, Speed = ParseSpeed(result.GetValue(speed)!), Broker = result.GetValue(transport) == "mqtt" ? result.GetValue(broker) : null };
+            var options = new ReplayOptions { Journal = result.GetValue(journal)!, Speed = ParseSpeed(result.GetValue(speed)!), Broker = result.GetValue(transport) == "mqtt" ? result.GetValue(broker) : null, EmbeddedBroker = result.GetValue(transport) == "embedded" };
             var report = await ReplayAndReportAsync(feedFile.FullName, truthFile.FullName, result.GetValue(layout)?.FullName, options, result.GetValue(badLines) == "reject" ? BadLinePolicy.Reject : BadLinePolicy.Skip, result.GetValue(output)!, thresholds.Read(result), cancellationToken);
             return report is null ? 2 : report.Passed ? 0 : 1;
         });
@@ -298,7 +298,7 @@ internal static partial class SimulatorCli
         }
 
         ReplayOutcome outcome = null!;
-        var speed = (options.Speed == 0 ? "as fast as possible" : options.Speed == 1 ? "in real time" : $"at {options.Speed}× real time") + (options.Broker is null ? string.Empty : $" over MQTT ({options.Broker})");
+        var speed = (options.Speed == 0 ? "as fast as possible" : options.Speed == 1 ? "in real time" : $"at {options.Speed}× real time") + (options.EmbeddedBroker ? " over MQTT (embedded broker)" : options.Broker is null ? string.Empty : $" over MQTT ({options.Broker})");
         await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).StartAsync(async progress =>
         {
             var task = progress.AddTask($"{header.Scenario}: {messages.Count:N0} messages {speed} → node ({(options.Journal == "sqlite" ? "SQLite" : "PostgreSQL")})", maxValue: messages.Count);

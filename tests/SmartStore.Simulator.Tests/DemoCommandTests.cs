@@ -38,5 +38,8 @@ public sealed class DemoCommandTests : IDisposable
         var banner = printed.IndexOf($"{truth.Visits.Count} visits ({ordinary} ordinary, {truth.Visits.Count - ordinary} in the hard-case episodes)", StringComparison.Ordinal);
         var summary = printed.IndexOf($"busy-small: {truth.Visits.Count} visits", StringComparison.Ordinal);
         Assert.True(banner >= 0 && summary > banner, printed);
+
+        // The main job goes through MQTT, on the broker it starts itself.
+        Assert.Contains("over MQTT (embedded broker)", printed, StringComparison.Ordinal);
     }
 }

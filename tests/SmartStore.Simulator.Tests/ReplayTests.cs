@@ -82,6 +82,20 @@ public sealed class ReplayTests(PostgresFixture postgres)
         Assert.Equal(generated.Truth.Denials.Count, overMqtt.Denied);
     }
 
+    [Fact]
+    public async Task A_replay_through_the_embedded_broker_decides_like_one_in_process()
+    {
+        var generated = Scenarios.Generate(Scenarios.Find("busy-small")!, GeneratorAndFeedTests.Small, 9, visits: 6);
+
+        var inProcess = await ReplayAsync(generated);
+        var overEmbedded = await ReplayAsync(generated, new ReplayOptions { EmbeddedBroker = true, SettleTimeout = TimeSpan.FromSeconds(20) });
+
+        Assert.Equal("sqlite over MQTT (embedded broker)", overEmbedded.Journal);
+        Assert.Equal(generated.Messages.Count, overEmbedded.Accepted + overEmbedded.Duplicates + overEmbedded.Late + overEmbedded.Rejected);
+        Assert.Empty(RegressionExpectation.From(inProcess).Compare(overEmbedded));
+        Assert.Equal(generated.Truth.Denials.Count, overEmbedded.Denied);
+    }
+
     public static TheoryData<string> Recorded => [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "regression"), "*.expected.json").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
 
     [Theory]

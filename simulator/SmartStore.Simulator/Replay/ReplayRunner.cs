@@ -32,6 +32,12 @@ public sealed record ReplayOptions
     /// <summary>Set (<c>host:port</c>) to replay over MQTT: devices publish at QoS 1, the node subscribes with a persistent session.</summary>
     public string? Broker { get; init; }
 
+    /// <summary>
+    /// Replay over MQTT through a broker of the replay's own (MQTTnet in this process, on a free port), as a
+    /// single-box store does: the same path as <see cref="Broker"/> without installing one.
+    /// </summary>
+    public bool EmbeddedBroker { get; init; }
+
     public ILoggerFactory Loggers { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Called once the node is up (the demo starts its console here); what it returns is disposed when the replay ends.</summary>
@@ -98,7 +104,12 @@ public static class ReplayRunner
             var commands = new LateBoundPublisher { Target = transport };
             await using var node = await StoreNode.StartAsync(nodeOptions, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), commands, options.Loggers, cancellationToken);
             transport.Connect(node);
-            await using var mqtt = options.Broker is { } broker ? await MqttReplay.StartAsync(broker, header.Store, node, commands, transport, cancellationToken) : null;
+            // Declared before the replay's clients, so it stops after them.
+            await using var embedded = options.EmbeddedBroker
+                ? await Messaging.Transport.EmbeddedBroker.StartAsync(new Messaging.Transport.EmbeddedBrokerOptions { Port = 0 }, options.Loggers.CreateLogger("SmartStore.Broker"), cancellationToken)
+                : null;
+            var brokerAddress = embedded is not null ? $"{Messaging.Transport.EmbeddedBrokerOptions.Host}:{embedded.Port}" : options.Broker;
+            await using var mqtt = brokerAddress is { } broker ? await MqttReplay.StartAsync(broker, header.Store, node, commands, transport, cancellationToken) : null;
             await using var attached = options.Attach is { } attach ? await attach(node, cancellationToken) : null;
             foreach (var shopper in truth.Shoppers)
             {
@@ -168,7 +179,7 @@ public static class ReplayRunner
             return new ReplayOutcome(
                 header.Scenario,
                 header.Store,
-                (options.Journal.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) ? "postgresql" : "sqlite") + (mqtt is null ? string.Empty : " over MQTT"),
+                (options.Journal.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) ? "postgresql" : "sqlite") + (mqtt is null ? string.Empty : embedded is null ? " over MQTT" : " over MQTT (embedded broker)"),
                 options.Speed,
                 messages.Count,
                 counts[(int)Delivery.Accepted],
