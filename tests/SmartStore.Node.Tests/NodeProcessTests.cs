@@ -48,7 +48,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
     {
         var config = await WriteConfigAsync();
         await using var health = await HealthListener.StartAsync(_broker);
-        var node = NodeProcess.Start(config);
+        var node = StartNode(config);
         await health.WaitForAsync(h => h.BrokerConnected, node);
 
         // Bad input from a real client is refused and counted by reason, and the node runs on.
@@ -71,7 +71,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
         Assert.Equal(0, beforeKill.Receipts);
 
         // A new process on the same journal and session: the broker hands over everything not acknowledged.
-        node = NodeProcess.Start(config);
+        node = StartNode(config);
         await devices.PublishAllAsync(AsSent(_morning.Messages.Skip(cut)));
         var settled = await health.WaitForAsync(h => h.Receipts + h.Reviews >= _morning.Expected.Count, node);
         Assert.Equal((0, 0L), (await node.StopAsync(), settled.Rejected));
@@ -85,7 +85,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
     {
         var config = await WriteConfigAsync();
         await using var health = await HealthListener.StartAsync(_broker);
-        var node = NodeProcess.Start(config);
+        var node = StartNode(config);
         await health.WaitForAsync(h => h.BrokerConnected, node);
 
         // N good messages (the morning's first, each new), M bad ones, one reading an hour behind its shelf.
@@ -131,12 +131,12 @@ public sealed class NodeProcessTests : IAsyncLifetime
     [Fact]
     public async Task Run_refuses_a_configuration_without_a_broker_and_bad_arguments_with_the_reason()
     {
-        var inProcess = await NodeProcess.RunToEndAsync(["run", "--config", Path.Combine(AppContext.BaseDirectory, "cluster.hocon"), "--layout", LayoutPath]);
-        var badArgument = await NodeProcess.RunToEndAsync(["run", "--health-every", "soon"]);
+        var inProcess = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", Path.Combine(AppContext.BaseDirectory, "cluster.hocon"), "--layout", LayoutPath]);
+        var badArgument = await NodeProcess.RunToEndAsync(Patience, ["run", "--health-every", "soon"]);
         var badConfig = Path.Combine(_directory.FullName, "bad.hocon");
         await File.WriteAllTextAsync(badConfig, "smartstore.transport.kind = mqtt\nsmartstore.transport.mqtt.prot = 5\n");
-        var typo = await NodeProcess.RunToEndAsync(["run", "--config", badConfig]);
-        var missing = await NodeProcess.RunToEndAsync(["run", "--config", Path.Combine(_directory.FullName, "nowhere.hocon")]);
+        var typo = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", badConfig]);
+        var missing = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", Path.Combine(_directory.FullName, "nowhere.hocon")]);
 
         Assert.Equal(2, inProcess.ExitCode);
         Assert.Contains("'smartstore.transport.kind' is 'in-process'", inProcess.Output, StringComparison.Ordinal);
@@ -152,8 +152,8 @@ public sealed class NodeProcessTests : IAsyncLifetime
     public async Task Run_refuses_a_console_it_cannot_serve_before_touching_the_broker()
     {
         var config = await WriteConfigAsync();
-        var notAnAddress = await NodeProcess.RunToEndAsync(["run", "--config", config, "--console", "ftp://127.0.0.1:21"]);
-        var withoutReadModels = await NodeProcess.RunToEndAsync(["run", "--config", config, "--console", "http://127.0.0.1:0"]);
+        var notAnAddress = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", config, "--console", "ftp://127.0.0.1:21"]);
+        var withoutReadModels = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", config, "--console", "http://127.0.0.1:0"]);
 
         Assert.Equal(2, notAnAddress.ExitCode);
         Assert.Contains("--console takes the address to listen on, such as http://127.0.0.1:5080, got 'ftp://127.0.0.1:21'", notAnAddress.Output, StringComparison.Ordinal);
@@ -179,7 +179,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
               }
             }
             """);
-        var node = NodeProcess.Start(config, new Dictionary<string, string> { ["SMARTSTORE_TEST_BROKER_SECRET"] = "s3cret" });
+        var node = StartNode(config, new Dictionary<string, string> { ["SMARTSTORE_TEST_BROKER_SECRET"] = "s3cret" });
         var port = (await node.WaitForLineAsync(@"broker: embedded MQTTnet on 127\.0\.0\.1:(\d+) \(sessions in memory")).Groups[1].Value;
         await using var health = await HealthListener.StartAsync(new MqttOptions { Host = "127.0.0.1", Port = int.Parse(port, CultureInfo.InvariantCulture), Username = "store", Password = "s3cret" });
         await health.WaitForAsync(h => h.BrokerConnected, node);
@@ -212,7 +212,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
         var config = Path.Combine(_directory.FullName, "bad-embedded.hocon");
         await File.WriteAllTextAsync(config, $"smartstore.store.layout = \"{LayoutPath}\"\nsmartstore.transport.kind = embedded\nsmartstore.transport.{line}\n");
 
-        var run = await NodeProcess.RunToEndAsync(["run", "--config", config]);
+        var run = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", config]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(expected, run.Output.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
@@ -307,117 +307,8 @@ public sealed class NodeProcessTests : IAsyncLifetime
         public ValueTask DisposeAsync() => client.DisposeAsync();
     }
 
-    /// <summary>The built node executable, started with <c>dotnet smartstore-node.dll</c>.</summary>
-    private sealed class NodeProcess
-    {
-        private static readonly ConcurrentBag<Process> Started = [];
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _output = new();
-
-        private NodeProcess(Process process)
-        {
-            _process = process;
-            Started.Add(process);
-            process.OutputDataReceived += (_, e) => Keep(e.Data);
-            process.ErrorDataReceived += (_, e) => Keep(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public string Output => string.Join('\n', _output);
-
-        public static NodeProcess Start(string config, IReadOnlyDictionary<string, string>? environment = null) =>
-            new(Process.Start(Info(["run", "--config", config, "--health-every", "200ms", "--enrol-demo-shoppers"], environment))!);
-
-        /// <summary>Waits until the node has printed a line that matches <paramref name="pattern"/>, and returns the match.</summary>
-        public async Task<System.Text.RegularExpressions.Match> WaitForLineAsync(string pattern)
-        {
-            using var timeout = new CancellationTokenSource(Patience);
-            while (true)
-            {
-                if (_output.Select(line => System.Text.RegularExpressions.Regex.Match(line, pattern)).FirstOrDefault(m => m.Success) is { } match)
-                {
-                    return match;
-                }
-
-                if (_process.HasExited)
-                {
-                    throw new InvalidOperationException($"the node exited with {_process.ExitCode} before printing /{pattern}/:\n{Output}");
-                }
-
-                try
-                {
-                    await Task.Delay(50, timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new TimeoutException($"the node never printed /{pattern}/:\n{Output}");
-                }
-            }
-        }
-
-        public static async Task<(int ExitCode, string Output)> RunToEndAsync(string[] arguments)
-        {
-            var node = new NodeProcess(Process.Start(Info(arguments))!);
-            using var timeout = new CancellationTokenSource(Patience);
-            await node._process.WaitForExitAsync(timeout.Token);
-            return (node._process.ExitCode, node.Output);
-        }
-
-        public static void KillAll()
-        {
-            foreach (var process in Started.Where(p => !p.HasExited))
-            {
-                process.Kill();
-            }
-        }
-
-        /// <summary>As a crash: SIGKILL, no chance to store or acknowledge anything more.</summary>
-        public void Kill()
-        {
-            _process.Kill();
-            _process.WaitForExit();
-        }
-
-        /// <summary>As a service manager: SIGTERM, and the exit code of the graceful stop.</summary>
-        public async Task<int> StopAsync()
-        {
-            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(Patience);
-            await _process.WaitForExitAsync(timeout.Token);
-            return _process.ExitCode;
-        }
-
-        private static ProcessStartInfo Info(string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
-        {
-            var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "smartstore-node.dll"), .. arguments])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = AppContext.BaseDirectory,
-                StandardOutputEncoding = Encoding.UTF8,
-            };
-            info.Environment["COLUMNS"] = "400";
-            info.Environment.Remove("SMARTSTORE_READ_MODELS");
-            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-            {
-                info.Environment[name] = value;
-            }
-
-            return info;
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is not null)
-            {
-                _output.Enqueue(line);
-            }
-        }
-    }
+    /// <summary>The store as a service, reporting its health every 200 ms, with the scripted morning's shoppers enrolled.</summary>
+    private static NodeProcess StartNode(string config, IReadOnlyDictionary<string, string>? environment = null) =>
+        NodeProcess.Start(["run", "--config", config, "--health-every", "200ms", "--enrol-demo-shoppers"], environment, Patience);
 }
 #pragma warning restore CA1001

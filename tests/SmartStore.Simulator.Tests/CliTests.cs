@@ -7,28 +7,15 @@ namespace SmartStore.Simulator.Tests;
 public sealed class CliTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-cli-");
-    private readonly StringWriter _out = new();
-    private readonly StringWriter _error = new();
-    private readonly TextWriter _originalOut = Console.Out;
-    private readonly TextWriter _originalError = Console.Error;
-
-    public CliTests()
-    {
-        Console.SetOut(_out);
-        Console.SetError(_error);
-        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(_out), Interactive = Spectre.Console.InteractionSupport.No, Ansi = Spectre.Console.AnsiSupport.No });
-    }
+    private readonly CapturedConsole _console = new();
 
     public void Dispose()
     {
-        Console.SetOut(_originalOut);
-        Console.SetError(_originalError);
-        _out.Dispose();
-        _error.Dispose();
+        _console.Dispose();
         _directory.Delete(recursive: true);
     }
 
-    private string Printed => _out.ToString() + _error.ToString();
+    private string Printed => _console.Printed;
 
     [Theory]
     [InlineData("generate --scenario no-such-thing", "Unknown scenario 'no-such-thing'")]
@@ -56,8 +43,8 @@ public sealed class CliTests : IDisposable
 
         // Two, not the one System.CommandLine gives a parse error: one is a threshold not met.
         Assert.Equal(2, code);
-        Assert.Contains(message, _error.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("Usage:", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(message, _console.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Usage:", _console.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -66,8 +53,8 @@ public sealed class CliTests : IDisposable
         var code = await SimulatorCli.RunAsync(["replay", "--help"]);
 
         Assert.Equal(0, code);
-        Assert.Contains("--min-exact", _out.ToString(), StringComparison.Ordinal);
-        Assert.Empty(_error.ToString());
+        Assert.Contains("--min-exact", _console.Out, StringComparison.Ordinal);
+        Assert.Empty(_console.Error);
     }
 
     [Fact]

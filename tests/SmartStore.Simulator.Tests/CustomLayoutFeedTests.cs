@@ -9,19 +9,11 @@ namespace SmartStore.Simulator.Tests;
 public sealed class CustomLayoutFeedTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-custom-layout-");
-    private readonly StringWriter _out = new();
-    private readonly TextWriter _originalOut = Console.Out;
-
-    public CustomLayoutFeedTests()
-    {
-        Console.SetOut(_out);
-        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(_out), Interactive = Spectre.Console.InteractionSupport.No, Ansi = Spectre.Console.AnsiSupport.No });
-    }
+    private readonly CapturedConsole _console = new();
 
     public void Dispose()
     {
-        Console.SetOut(_originalOut);
-        _out.Dispose();
+        _console.Dispose();
         _directory.Delete(recursive: true);
     }
 
@@ -46,7 +38,7 @@ public sealed class CustomLayoutFeedTests : IDisposable
 
         Assert.Equal(0, generated);
         Assert.Equal(("corner-custom", layoutPath, custom), (header.Store, header.Layout, header.LayoutDefinition));
-        Assert.True(replayed == 0, _out.ToString());
+        Assert.True(replayed == 0, _console.Out);
         var report = await ReportFiles.ReadJsonAsync(Path.Combine(reports, "report.json"));
         Assert.Equal("corner-custom", report.Store);
         Assert.Equal(3, report.Visits);
@@ -63,6 +55,6 @@ public sealed class CustomLayoutFeedTests : IDisposable
 
         Assert.Equal(0, generated);
         Assert.NotEqual(0, replayed);
-        Assert.Contains("'corner-01'", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'corner-01'", _console.Out, StringComparison.Ordinal);
     }
 }

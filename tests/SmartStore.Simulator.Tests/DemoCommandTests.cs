@@ -9,19 +9,11 @@ namespace SmartStore.Simulator.Tests;
 public sealed class DemoCommandTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-demo-");
-    private readonly StringWriter _out = new();
-    private readonly TextWriter _originalOut = Console.Out;
-
-    public DemoCommandTests()
-    {
-        Console.SetOut(_out);
-        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(_out), Interactive = Spectre.Console.InteractionSupport.No, Ansi = Spectre.Console.AnsiSupport.No });
-    }
+    private readonly CapturedConsole _console = new();
 
     public void Dispose()
     {
-        Console.SetOut(_originalOut);
-        _out.Dispose();
+        _console.Dispose();
         _directory.Delete(recursive: true);
     }
 
@@ -30,7 +22,7 @@ public sealed class DemoCommandTests : IDisposable
     {
         var code = await SimulatorCli.RunAsync(["demo", "--speed", "max", "--console-db", string.Empty, "--out", _directory.FullName]);
 
-        var printed = _out.ToString();
+        var printed = _console.Out;
         Assert.True(code == 0, printed);
         var truth = await GroundTruth.ReadAsync(Path.Combine(_directory.FullName, "busy-small-42.truth.json"));
         var ordinary = Scenarios.Find("busy-small")!.Traffic.Visits;

@@ -14,29 +14,17 @@ namespace SmartStore.Simulator.Tests;
 public sealed class FaceAccuracyCommandTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-faces-");
-    private readonly StringWriter _out = new();
-    private readonly TextWriter _originalOut = Console.Out;
-    private readonly TextWriter _originalError = Console.Error;
 
-    public FaceAccuracyCommandTests()
-    {
-        Console.SetOut(_out);
-        Console.SetError(_out);
-        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(_out), Interactive = Spectre.Console.InteractionSupport.No, Ansi = Spectre.Console.AnsiSupport.No });
-
-        // Wide enough that no table cell wraps a figure the assertions look for.
-        Spectre.Console.AnsiConsole.Console.Profile.Width = 240;
-    }
+    // Wide enough that no table cell wraps a figure the assertions look for.
+    private readonly CapturedConsole _console = new(width: 240);
 
     public void Dispose()
     {
-        Console.SetOut(_originalOut);
-        Console.SetError(_originalError);
-        _out.Dispose();
+        _console.Dispose();
         _directory.Delete(recursive: true);
     }
 
-    private string Printed => _out.ToString();
+    private string Printed => _console.Printed;
 
     private string InTemp(string name) => Path.Combine(_directory.FullName, name);
 

@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SmartStore.Simulator.Feeds;
@@ -19,41 +17,34 @@ namespace SmartStore.Simulator.Tests;
 /// feed played a second time is new traffic again (times, sequence numbers and tracks rebased), not duplicates.
 /// </summary>
 [Collection("console")]
-#pragma warning disable CA1001 // The broker, the database server and the writer go in DisposeAsync (xunit's IAsyncLifetime).
+#pragma warning disable CA1001 // The broker, the database server and the captured console go in DisposeAsync (xunit's IAsyncLifetime).
 public sealed partial class PlayIntoRunningStoreTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("smartstore-play-");
     private MosquittoServer _broker = null!;
     private PostgresServer _postgres = null!;
-    private Process? _node;
-    private readonly ConcurrentQueue<string> _nodeOutput = new();
+    private NodeProcess? _node;
 
-    private readonly StringWriter _printed = new();
+    private CapturedConsole? _console;
 
-    private string NodeOutput => string.Join('\n', _nodeOutput) + "\nsim play printed:\n" + _printed;
+    private string NodeOutput => _node?.Output + "\nsim play printed:\n" + _console?.Printed;
 
     public async Task InitializeAsync()
     {
-        // What the simulator prints goes where a failure message can show it (the collection keeps tests that
-        // redirect the console apart).
-        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(_printed), Interactive = Spectre.Console.InteractionSupport.No, Ansi = Spectre.Console.AnsiSupport.No });
+        // What the simulator prints goes where a failure message can show it.
+        _console = new CapturedConsole();
         _broker = await MosquittoServer.StartAsync();
         _postgres = await PostgresServer.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_node is { HasExited: false })
-        {
-            _node.Kill();
-        }
-
-        _node?.Dispose();
+        NodeProcess.KillAll();
         await _broker.DisposeAsync();
         await _postgres.DisposeAsync();
         _directory.Delete(recursive: true);
-        _printed.Dispose();
+        _console?.Dispose();
     }
 
     [Fact]
@@ -115,38 +106,9 @@ public sealed partial class PlayIntoRunningStoreTests : IAsyncLifetime
               }
             }
             """);
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "smartstore-node.dll"), "run", "--config", config, "--layout", Path.Combine("store-layouts", "small-convenience.yaml"), "--console", "http://127.0.0.1:0", "--read-models", readModels])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        info.Environment["COLUMNS"] = "400";
-        var announced = new TaskCompletionSource<(Uri, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _node = Process.Start(info)!;
-        void Keep(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            _nodeOutput.Enqueue(line);
-            if (ConsoleLine().Match(line) is { Success: true } match)
-            {
-                announced.TrySetResult((new Uri(match.Groups["url"].Value), match.Groups["token"].Value));
-            }
-        }
-
-        _node.OutputDataReceived += (_, e) => Keep(e.Data);
-        _node.ErrorDataReceived += (_, e) => Keep(e.Data);
-        _node.BeginOutputReadLine();
-        _node.BeginErrorReadLine();
-        var exited = _node.WaitForExitAsync();
-        var first = await Task.WhenAny(announced.Task, exited, Task.Delay(Patience));
-        Assert.True(first == announced.Task, $"the node did not announce its console (exited: {_node.HasExited}); output:\n{NodeOutput}");
-        return await announced.Task;
+        _node = NodeProcess.Start(["run", "--config", config, "--layout", Path.Combine("store-layouts", "small-convenience.yaml"), "--console", "http://127.0.0.1:0", "--read-models", readModels], patience: Patience);
+        var announced = await _node.WaitForLineAsync(ConsoleLine().ToString());
+        return (new Uri(announced.Groups["url"].Value), announced.Groups["token"].Value);
     }
 
     /// <summary>As a supervisor does on the first start: the setup token makes the account, the Users page issues the token.</summary>
