@@ -23,22 +23,9 @@ public sealed class EmbeddedBrokerTests
     private static MqttOptions Client(EmbeddedBroker broker, string clientId, bool clean = false, int protocol = 5) =>
         broker.ClientOptions(new MqttOptions { ClientId = clientId, CleanSession = clean, ProtocolVersion = protocol });
 
-    private static async Task<List<string>> TakeAsync(MqttClient client, int count)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        var received = new List<string>(count);
-        while (received.Count < count)
-        {
-            var message = await client.Inbox.ReadAsync(timeout.Token);
-            received.Add(Encoding.UTF8.GetString(message.Payload));
-            client.Handled();
-        }
+    private static Task<List<string>> TakeAsync(MqttClient client, int count) => NumberedMessages.TakeAsync(client, count, Patience);
 
-        return received;
-    }
-
-    private static async Task PublishAsync(MqttClient publisher, string topic, IEnumerable<int> numbers) =>
-        await Task.WhenAll(numbers.Select(n => publisher.PublishAsync(topic, Encoding.UTF8.GetBytes(n.ToString(CultureInfo.InvariantCulture)))));
+    private static Task PublishAsync(MqttClient publisher, string topic, IEnumerable<int> numbers) => NumberedMessages.PublishAsync(publisher, topic, numbers);
 
     private static IEnumerable<string> Numbers(int from, int count) => Enumerable.Range(from, count).Select(n => n.ToString(CultureInfo.InvariantCulture));
 

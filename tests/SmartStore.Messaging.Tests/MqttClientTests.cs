@@ -17,22 +17,9 @@ public sealed class MqttClientTests : IAsyncLifetime
     private MqttOptions Options(string clientId, bool clean = false, int protocol = 5, int inbox = 8_192) =>
         new() { Host = _broker.Host, Port = _broker.Port, ClientId = clientId, CleanSession = clean, ProtocolVersion = protocol, InboxCapacity = inbox };
 
-    private static async Task<List<string>> TakeAsync(MqttClient client, int count)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = new List<string>();
-        while (received.Count < count)
-        {
-            var message = await client.Inbox.ReadAsync(timeout.Token);
-            received.Add(Encoding.UTF8.GetString(message.Payload));
-            client.Handled();
-        }
+    private static Task<List<string>> TakeAsync(MqttClient client, int count) => NumberedMessages.TakeAsync(client, count, TimeSpan.FromSeconds(30));
 
-        return received;
-    }
-
-    private static async Task PublishAsync(MqttClient publisher, string topic, IEnumerable<int> numbers) =>
-        await Task.WhenAll(numbers.Select(n => publisher.PublishAsync(topic, Encoding.UTF8.GetBytes(n.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+    private static Task PublishAsync(MqttClient publisher, string topic, IEnumerable<int> numbers) => NumberedMessages.PublishAsync(publisher, topic, numbers);
 
     [Theory]
     [InlineData(5)]
