@@ -13,9 +13,9 @@ namespace SmartStore.WebConsole;
 public sealed class NodeConsole : IAsyncDisposable
 {
     private readonly DocumentStore _store;
-    private readonly VisitReadModelFeed _feed;
+    private readonly ReadModelFeed _feed;
 
-    private NodeConsole(DocumentStore store, VisitReadModelFeed feed, ConsoleServer server) => (_store, _feed, Server) = (store, feed, server);
+    private NodeConsole(DocumentStore store, ReadModelFeed feed, ConsoleServer server) => (_store, _feed, Server) = (store, feed, server);
 
     public ConsoleServer Server { get; }
 
@@ -25,10 +25,10 @@ public sealed class NodeConsole : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrWhiteSpace(readModels);
         var store = ReadModelStore.Open(readModels);
-        VisitReadModelFeed? feed = null;
+        ReadModelFeed? feed = null;
         try
         {
-            feed = VisitReadModelFeed.Start(node.System, new VisitReadModel(store));
+            feed = ReadModelFeed.Start(node.System, new VisitReadModel(store));
             var server = await ConsoleServer.StartAsync(options, store, new NodeStoreOperations(node), loggers, cancellationToken);
             return new NodeConsole(store, feed, server);
         }

@@ -29,7 +29,7 @@ internal sealed class StoreWithConsole : IAsyncDisposable
 
     private readonly DirectoryInfo _folder;
 
-    private StoreWithConsole(DirectoryInfo folder, StoreNodeOptions options, StoreNode node, InProcessTransport transport, DocumentStore store, VisitReadModelFeed feed, ConsoleServer console, SimulatedPsp psp)
+    private StoreWithConsole(DirectoryInfo folder, StoreNodeOptions options, StoreNode node, InProcessTransport transport, DocumentStore store, ReadModelFeed feed, ConsoleServer console, SimulatedPsp psp)
     {
         _folder = folder;
         Options = options;
@@ -47,7 +47,7 @@ internal sealed class StoreWithConsole : IAsyncDisposable
 
     public DocumentStore Store { get; }
 
-    public VisitReadModelFeed Feed { get; }
+    public ReadModelFeed Feed { get; }
 
     public ConsoleServer Console { get; }
 
@@ -69,7 +69,7 @@ internal sealed class StoreWithConsole : IAsyncDisposable
         };
         var node = await StoreNode.StartAsync(options, new ResilientGateway(psp, new RetrySettings()), transport);
         transport.Connect(node);
-        var feed = VisitReadModelFeed.Start(node.System, new VisitReadModel(store));
+        var feed = ReadModelFeed.Start(node.System, new VisitReadModel(store));
         var server = await ConsoleServer.StartAsync(console ?? new ConsoleOptions(), store, new NodeStoreOperations(node));
         foreach (var (user, role) in new[] { ("sam", OperatorRoles.Supervisor), ("olga", OperatorRoles.Operator), ("aldo", OperatorRoles.Auditor) })
         {
