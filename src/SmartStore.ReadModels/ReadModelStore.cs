@@ -20,6 +20,7 @@ public static class ReadModelStore
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             options.UseSystemTextJsonForSerialization();
             options.Schema.For<VisitDocument>().Identity(d => d.Id);
+            options.Schema.For<ShopperDocument>().Identity(d => d.Id);
             options.Schema.For<ProjectionCheckpoint>().Identity(c => c.Id);
         });
     }

@@ -1,5 +1,6 @@
 using Akka.Persistence.Query;
 using Marten;
+using SmartStore.Node.Persistence;
 using SmartStore.Domain.Visits;
 
 namespace SmartStore.ReadModels;
@@ -10,10 +11,12 @@ namespace SmartStore.ReadModels;
 /// which events the stored documents contain. An event at or below the checkpoint is skipped, so a batch read
 /// again (the query resumed from an older offset) changes nothing.
 /// </summary>
-public sealed class VisitReadModel(IDocumentStore store)
+public sealed class VisitReadModel(IDocumentStore store) : ITaggedReadModel
 {
     /// <summary>The checkpoint's id: one per read model.</summary>
     public const string Name = "visits";
+
+    public string Tag => Tags.Visits;
 
     private const string StreamPrefix = "visit-";
 

@@ -104,6 +104,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         builder.Services.AddSingleton<ApiTokens>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<VisitQueries>();
+        builder.Services.AddSingleton<ShopperQueries>();
         builder.Services.AddSingleton(new SignInThrottle(options.SignInAttemptsPerWindow, options.SignInWindow));
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
         {

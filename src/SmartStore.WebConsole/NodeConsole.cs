@@ -8,14 +8,14 @@ namespace SmartStore.WebConsole;
 /// <summary>
 /// The console beside a node in the same process: the node's journal folded into the read models in PostgreSQL,
 /// and the console on them with the node's operations. Whatever hosts a store (<c>smartstore-node run</c>, the demo,
-/// the map benchmark) opens it the same way; disposing it stops the console, then the feed, then the store.
+/// the map benchmark) opens it the same way; disposing it stops the console, then the feeds, then the store.
 /// </summary>
 public sealed class NodeConsole : IAsyncDisposable
 {
     private readonly DocumentStore _store;
-    private readonly VisitReadModelFeed _feed;
+    private readonly IReadOnlyList<ReadModelFeed> _feeds;
 
-    private NodeConsole(DocumentStore store, VisitReadModelFeed feed, ConsoleServer server) => (_store, _feed, Server) = (store, feed, server);
+    private NodeConsole(DocumentStore store, IReadOnlyList<ReadModelFeed> feeds, ConsoleServer server) => (_store, _feeds, Server) = (store, feeds, server);
 
     public ConsoleServer Server { get; }
 
@@ -25,17 +25,18 @@ public sealed class NodeConsole : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrWhiteSpace(readModels);
         var store = ReadModelStore.Open(readModels);
-        VisitReadModelFeed? feed = null;
+        var feeds = new List<ReadModelFeed>();
         try
         {
-            feed = VisitReadModelFeed.Start(node.System, new VisitReadModel(store));
+            feeds.Add(ReadModelFeed.Start(node.System, new VisitReadModel(store)));
+            feeds.Add(ReadModelFeed.Start(node.System, new ShopperReadModel(store)));
             var server = await ConsoleServer.StartAsync(options, store, new NodeStoreOperations(node), loggers, cancellationToken);
-            return new NodeConsole(store, feed, server);
+            return new NodeConsole(store, feeds, server);
         }
         catch
         {
-            // A console that cannot start (port taken, database away) must not leave the feed running on the node.
-            if (feed is not null)
+            // A console that cannot start (port taken, database away) must not leave the feeds running on the node.
+            foreach (var feed in feeds)
             {
                 await feed.DisposeAsync();
             }
@@ -48,7 +49,11 @@ public sealed class NodeConsole : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
-        await _feed.DisposeAsync();
+        foreach (var feed in _feeds)
+        {
+            await feed.DisposeAsync();
+        }
+
         _store.Dispose();
     }
 }

@@ -67,7 +67,7 @@ public sealed class VisitReadModelTests : IAsyncLifetime
         var model = new VisitReadModel(_store);
         var journalEvents = (await _node.GetReceiptProjectionAsync()).Events;
 
-        await using (var feed = VisitReadModelFeed.Start(_node.System, model))
+        await using (var feed = ReadModelFeed.Start(_node.System, model))
         {
             await WaitAsync(feed, journalEvents);
         }
@@ -87,7 +87,7 @@ public sealed class VisitReadModelTests : IAsyncLifetime
         // only that one.
         var bob = _node.Receipts.Issued.Single(r => r.PayerId == "s-bob");
         await _node.OpenDisputeAsync(bob.VisitId, DemoScenario.Water, 1, "put back");
-        await using (var again = VisitReadModelFeed.Start(_node.System, model))
+        await using (var again = ReadModelFeed.Start(_node.System, model))
         {
             await WaitAsync(again, journalEvents + 1);
             Assert.Equal(journalEvents + 1, again.Checkpoint.Events);
@@ -126,7 +126,7 @@ public sealed class VisitReadModelTests : IAsyncLifetime
     public async Task Receipts_are_found_by_shopper_product_and_time_and_the_review_queue_holds_only_carts_waiting_for_an_operator()
     {
         var model = new VisitReadModel(_store);
-        await using (var feed = VisitReadModelFeed.Start(_node.System, model))
+        await using (var feed = ReadModelFeed.Start(_node.System, model))
         {
             await WaitAsync(feed, (await _node.GetReceiptProjectionAsync()).Events);
         }
@@ -165,7 +165,7 @@ public sealed class VisitReadModelTests : IAsyncLifetime
     private static IEnumerable<string> Lines(IEnumerable<SmartStore.Domain.Carts.ReceiptLine> lines) =>
         lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => $"{l.Units}x{l.Sku}@{l.UnitPrice}");
 
-    private static async Task WaitAsync(VisitReadModelFeed feed, long events)
+    private static async Task WaitAsync(ReadModelFeed feed, long events)
     {
         using var timeout = new CancellationTokenSource(Patience);
         try

@@ -17,8 +17,8 @@ using SmartStore.WebConsole.Security;
 namespace SmartStore.WebConsole.Tests;
 
 /// <summary>
-/// A real node on a SQLite journal with the console on a fresh PostgreSQL database, the visits' read model fed
-/// from the node's journal, and one user per role: sam (supervisor), olga (operator), aldo (auditor).
+/// A real node on a SQLite journal with the console on a fresh PostgreSQL database, the visits' and the shoppers'
+/// read models fed from the node's journal (as <see cref="NodeConsole"/> feeds them), and one user per role: sam (supervisor), olga (operator), aldo (auditor).
 /// </summary>
 internal sealed class StoreWithConsole : IAsyncDisposable
 {
@@ -29,7 +29,7 @@ internal sealed class StoreWithConsole : IAsyncDisposable
 
     private readonly DirectoryInfo _folder;
 
-    private StoreWithConsole(DirectoryInfo folder, StoreNodeOptions options, StoreNode node, InProcessTransport transport, DocumentStore store, VisitReadModelFeed feed, ConsoleServer console, SimulatedPsp psp)
+    private StoreWithConsole(DirectoryInfo folder, StoreNodeOptions options, StoreNode node, InProcessTransport transport, DocumentStore store, ReadModelFeed feed, ReadModelFeed shoppersFeed, ConsoleServer console, SimulatedPsp psp)
     {
         _folder = folder;
         Options = options;
@@ -37,6 +37,7 @@ internal sealed class StoreWithConsole : IAsyncDisposable
         Transport = transport;
         Store = store;
         Feed = feed;
+        ShoppersFeed = shoppersFeed;
         Console = console;
         Psp = psp;
     }
@@ -47,7 +48,9 @@ internal sealed class StoreWithConsole : IAsyncDisposable
 
     public DocumentStore Store { get; }
 
-    public VisitReadModelFeed Feed { get; }
+    public ReadModelFeed Feed { get; }
+
+    public ReadModelFeed ShoppersFeed { get; }
 
     public ConsoleServer Console { get; }
 
@@ -69,7 +72,8 @@ internal sealed class StoreWithConsole : IAsyncDisposable
         };
         var node = await StoreNode.StartAsync(options, new ResilientGateway(psp, new RetrySettings()), transport);
         transport.Connect(node);
-        var feed = VisitReadModelFeed.Start(node.System, new VisitReadModel(store));
+        var feed = ReadModelFeed.Start(node.System, new VisitReadModel(store));
+        var shoppersFeed = ReadModelFeed.Start(node.System, new ShopperReadModel(store));
         var server = await ConsoleServer.StartAsync(console ?? new ConsoleOptions(), store, new NodeStoreOperations(node));
         foreach (var (user, role) in new[] { ("sam", OperatorRoles.Supervisor), ("olga", OperatorRoles.Operator), ("aldo", OperatorRoles.Auditor) })
         {
@@ -80,7 +84,7 @@ internal sealed class StoreWithConsole : IAsyncDisposable
             }
         }
 
-        return new StoreWithConsole(folder, options, node, transport, store, feed, server, psp);
+        return new StoreWithConsole(folder, options, node, transport, store, feed, shoppersFeed, server, psp);
     }
 
     public async Task<ConsoleClient> SignedInAsync(string user)
@@ -126,10 +130,22 @@ internal sealed class StoreWithConsole : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the shoppers read model answers the condition (its feed, too, writes in batches).</summary>
+    public async Task WaitForShoppersAsync(Func<ShopperQueries, Task<bool>> condition)
+    {
+        var queries = new ShopperQueries(Store);
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition(queries))
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Console.DisposeAsync();
         await Feed.DisposeAsync();
+        await ShoppersFeed.DisposeAsync();
         await Node.DisposeAsync();
         Store.Dispose();
         SqliteConnection.ClearAllPools();

@@ -132,7 +132,7 @@ internal static class MapLatencyLoad
         using var live = ReadModelStore.Open(await postgres.CreateDatabaseAsync("projection"));
         using var rebuilt = ReadModelStore.Open(await postgres.CreateDatabaseAsync("rebuild"));
         StoreNode? store = null;
-        VisitReadModelFeed? feed = null;
+        ReadModelFeed? feed = null;
         var run = new ProjectionRun(null!, 0, TimeSpan.Zero, TimeSpan.Zero);
         var options = new ReplayOptions
         {
@@ -140,7 +140,7 @@ internal static class MapLatencyLoad
             Attach = (node, _) =>
             {
                 store = node;
-                feed = VisitReadModelFeed.Start(node.System, new VisitReadModel(live));
+                feed = ReadModelFeed.Start(node.System, new VisitReadModel(live));
                 return Task.FromResult<IAsyncDisposable>(feed);
             },
             BeforeStop = async ct =>
@@ -159,7 +159,7 @@ internal static class MapLatencyLoad
                 }
 
                 var rebuild = Stopwatch.StartNew();
-                await using var again = VisitReadModelFeed.Start(store!.System, new VisitReadModel(rebuilt));
+                await using var again = ReadModelFeed.Start(store!.System, new VisitReadModel(rebuilt));
                 using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 patience.CancelAfter(TimeSpan.FromMinutes(5));
                 await again.WaitUntilAsync(c => c.Events >= last.Events, patience.Token);

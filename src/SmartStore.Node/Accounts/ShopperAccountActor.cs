@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Akka.Persistence.Journal;
 using SmartStore.Domain.Accounts;
 using SmartStore.Node.Persistence;
 using SmartStore.Node.Protocol;
@@ -22,6 +23,10 @@ public sealed record AccountServices(ShopperKeyVault Vault, FaceGallery Gallery)
 /// stores a non-personal <see cref="ShopperErased"/>, snapshots the erased account and deletes the stream's
 /// events up to it. If the node stops half-way, or a backup of the journal from before the erasure is restored,
 /// the sealed events can no longer be opened: recovery finds no key and the account counts as erased.
+/// The stream's last row, once the rest are deleted, is one more <see cref="ShopperErased"/> that is not deleted:
+/// tag queries skip deleted rows, so without it a read model that had not yet read the erasure would never learn of
+/// it (and would go on listing the shopper as enrolled).
+/// Every event is tagged <c>accounts</c> for that read model; a tagged event recovers as the event itself.
 /// Streams written before the vault existed begin with their key (<see cref="AccountKeyIssued"/>); they are still
 /// read, and erasure deletes that key with the stream.
 /// </remarks>
@@ -34,6 +39,7 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
     private AccountState _state = AccountState.None;
     private byte[]? _key;
     private bool _shredded;
+    private DateTimeOffset _erasedAt;
 
     public ShopperAccountActor(string shopperId, AccountServices services)
     {
@@ -50,14 +56,16 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
     {
         switch (message)
         {
-            case SnapshotOffer { Snapshot: ErasedAccountSnapshot }:
+            case SnapshotOffer { Snapshot: ErasedAccountSnapshot snapshot }:
                 _state = AccountState.Erased;
+                _erasedAt = snapshot.ErasedAt;
                 break;
             case AccountKeyIssued issued:
                 _key = Convert.FromBase64String(issued.Key);
                 break;
             case ShopperErased erased:
                 _state = AccountRules.Evolve(_state, erased);
+                _erasedAt = erased.ErasedAt;
                 break;
             case SealedShopperEnrolled or SealedPaymentMethodChanged or SealedFaceTemplate when !_shredded:
                 _key ??= _services.Vault.Find(_shopperId);
@@ -92,7 +100,9 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
                 DeleteMessages(saved.Metadata.SequenceNr);
                 break;
             case DeleteMessagesSuccess:
-                AnswerErasure(null);
+                // The erasure's own event went with the rows it follows; the one left (nothing personal) tells the
+                // read side, which never sees a deleted row, that this shopper is erased however late it reads.
+                Persist(Tag(new ShopperErased(_erasedAt)), _ => AnswerErasure(null));
                 break;
             case SaveSnapshotFailure failed:
                 _log.Error(failed.Cause, "account {0}: the erased snapshot could not be stored", _shopperId);
@@ -119,7 +129,7 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
 
         _key ??= _services.Vault.GetOrCreate(_shopperId);
         var left = decision.Events.Count;
-        PersistAll(decision.Events.Select(Seal), _ =>
+        PersistAll(decision.Events.Select(e => Tag(Seal(e))), _ =>
         {
             if (--left == 0)
             {
@@ -149,15 +159,18 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
         _key = null;
         if (_state.Status == AccountStatus.Erased)
         {
-            SaveSnapshot(new ErasedAccountSnapshot(DateTimeOffset.UtcNow));
+            // Shredded on recovery (no key) there is no erasure time yet: this one is it.
+            _erasedAt = _erasedAt == default ? DateTimeOffset.UtcNow : _erasedAt;
+            SaveSnapshot(new ErasedAccountSnapshot(_erasedAt));
             return;
         }
 
         var erased = (ShopperErased)AccountRules.Decide(_state, _shopperId, AccountCommand.Erase.Instance, DateTimeOffset.UtcNow).Events.Single();
-        Persist(erased, e =>
+        Persist(Tag(erased), _ =>
         {
-            _state = AccountRules.Evolve(_state, e);
-            SaveSnapshot(new ErasedAccountSnapshot(e.ErasedAt));
+            _state = AccountRules.Evolve(_state, erased);
+            _erasedAt = erased.ErasedAt;
+            SaveSnapshot(new ErasedAccountSnapshot(erased.ErasedAt));
         });
     }
 
@@ -170,6 +183,8 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
 
         _erasureWaiting.Clear();
     }
+
+    private static Tagged Tag(object stored) => new(stored, [Tags.Accounts]);
 
     private object Seal(IAccountEvent @event) => @event switch
     {

@@ -40,4 +40,10 @@ public static class Tags
 
     /// <summary>Debts recorded (declined visits): the gate's debt lookup.</summary>
     public const string Debts = "debts";
+
+    /// <summary>
+    /// Every shopper account event (sealed as stored, so the tag reveals only that an account changed): the console's
+    /// shoppers read model.
+    /// </summary>
+    public const string Accounts = "accounts";
 }

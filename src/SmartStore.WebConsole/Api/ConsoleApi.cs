@@ -27,6 +27,27 @@ public sealed record VisitResource(string VisitId, string PayerId, VisitPhase Ph
     }
 }
 
+/// <summary>
+/// A shopper in the list, from the shoppers read model: the id, <c>enrolled</c> or <c>erased</c>, and times. Never the
+/// name, the payment token or the template: those are sealed in the journal, and only
+/// <c>GET /shoppers/{shopperId}</c> asks the node for one shopper's name and payment hint.
+/// </summary>
+public sealed record ShopperResource(string ShopperId, string Status, DateTimeOffset? EnrolledAt, bool FaceEnrolled, DateTimeOffset? FaceEnrolledAt, DateTimeOffset? PaymentChangedAt, DateTimeOffset? ErasedAt)
+{
+    public static ShopperResource Of(ShopperDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return new ShopperResource(document.Id, NameOf(document.Status), document.EnrolledAt, document.FaceEnrolled, document.FaceEnrolledAt, document.PaymentChangedAt, document.ErasedAt);
+    }
+
+    /// <summary>How the API and the page write a status.</summary>
+    public static string NameOf(ShopperStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>A status as a caller writes it (<c>enrolled</c>, <c>erased</c>, any case); null when it is neither.</summary>
+    public static ShopperStatus? Parse(string? status) =>
+        Enum.GetValues<ShopperStatus>().Where(s => string.Equals(NameOf(s), status?.Trim(), StringComparison.OrdinalIgnoreCase)).Select(s => (ShopperStatus?)s).FirstOrDefault();
+}
+
 /// <summary>The store this console serves, and how far its event time has come (the floor's watermark, Unix ms; null before its first device message).</summary>
 public sealed record StoreResource(string StoreId, string Name, string Currency, long? WatermarkMs);
 
@@ -104,6 +125,20 @@ public static class ConsoleApi
                 store.Health() is { } health ? TypedResults.Ok(health) : NotConnected())
             .RequireAuthorization(ConsolePolicies.Watch)
             .WithSummary("Counters, rejections by reason, devices last heard and recent alerts");
+
+        api.MapGet("/shoppers", async Task<Results<Ok<List<ShopperResource>>, ProblemHttpResult>> (ShopperQueries queries, string? status, string? prefix, CancellationToken ct) =>
+            {
+                var wanted = ShopperResource.Parse(status);
+                if (!string.IsNullOrWhiteSpace(status) && wanted is null)
+                {
+                    return BadRequest($"status '{status}': enrolled or erased");
+                }
+
+                var search = new ShopperSearch { Status = wanted, IdPrefix = string.IsNullOrWhiteSpace(prefix) ? null : prefix.Trim(), Limit = 200 };
+                return TypedResults.Ok((await queries.ListAsync(search, ct)).Select(ShopperResource.Of).ToList());
+            })
+            .RequireAuthorization(ConsolePolicies.Resolve)
+            .WithSummary("Shoppers from the read model, the newest 200 first, by status and the start of the id (no name, token or template)");
 
         api.MapGet("/shoppers/{shopperId}", async Task<Results<Ok<ShopperView>, ProblemHttpResult>> (string shopperId, IStoreOperations store, CancellationToken ct) =>
                 await store.FindShopperAsync(shopperId, ct) is { } shopper ? TypedResults.Ok(shopper) : NotFound($"no shopper '{shopperId}'"))

@@ -11,20 +11,37 @@ namespace SmartStore.WebConsole.Pages;
 /// <summary>
 /// Shoppers: find one, enrol one from photos with consent, re-enrol a face, change the payment method
 /// (operators and supervisors), erase (supervisors). The face pipeline's refusals are shown one per photo.
+/// With no shopper open it lists them from the shoppers read model (ids, status and times only); the name and the
+/// payment hint of the one an operator opens come from the node, live, as they are sealed everywhere else.
 /// </summary>
 [Authorize(Policy = ConsolePolicies.Resolve)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUpload)]
 [RequestSizeLimit(MaxUpload)]
-public sealed class ShoppersModel(IStoreOperations store, VisitQueries queries, AuditLog audit, TimeProvider clock) : PageModel
+public sealed class ShoppersModel(IStoreOperations store, VisitQueries queries, ShopperQueries shoppers, AuditLog audit, TimeProvider clock) : PageModel
 {
     public const int MaxPhotoBytes = 8 * 1024 * 1024;
+
+    /// <summary>The most shoppers the list shows: the newest, then a narrower search finds the rest.</summary>
+    public const int ListLimit = 200;
 
     private const int MaxUpload = 5 * MaxPhotoBytes + 64 * 1024;
 
     [BindProperty(SupportsGet = true)]
     public string? Id { get; set; }
 
+    /// <summary>The list's filter: <c>enrolled</c>, <c>erased</c> or empty for both.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Status { get; set; }
+
+    /// <summary>The list's search: the start of a shopper id.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Prefix { get; set; }
+
     public ShopperView? Shopper { get; private set; }
+
+    public IReadOnlyList<ShopperDocument> Listed { get; private set; } = [];
+
+    public IReadOnlyDictionary<ShopperStatus, int> Counts { get; private set; } = new Dictionary<ShopperStatus, int>();
 
     public IReadOnlyList<VisitDocument> Visits { get; private set; } = [];
 
@@ -134,6 +151,9 @@ public sealed class ShoppersModel(IStoreOperations store, VisitQueries queries, 
     {
         if (string.IsNullOrWhiteSpace(Id))
         {
+            var search = new ShopperSearch { Status = Api.ShopperResource.Parse(Status), IdPrefix = string.IsNullOrWhiteSpace(Prefix) ? null : Prefix.Trim(), Limit = ListLimit };
+            Listed = await shoppers.ListAsync(search, cancellationToken);
+            Counts = await shoppers.CountByStatusAsync(cancellationToken);
             return;
         }
 

@@ -5,7 +5,6 @@ using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using SmartStore.Node.Health;
-using SmartStore.Node.Persistence;
 using SmartStore.Node.Projections;
 
 namespace SmartStore.ReadModels;
@@ -25,24 +24,42 @@ public sealed record ReadModelFeedSettings
 }
 
 /// <summary>
-/// Feeds <see cref="VisitReadModel"/> from the journal with Akka.Persistence.Query: every event tagged
-/// <c>visits</c> from the stored checkpoint on, in the journal's order, a batch per transaction. If a write or
-/// the query fails (PostgreSQL restarting, say) the feed starts again from the checkpoint that was stored, so
-/// nothing is lost and nothing is folded twice.
+/// A read model the feed can drive: it folds batches of the events carrying <see cref="Tag"/> and stores them with
+/// its checkpoint in one transaction, skipping what is at or below that checkpoint.
 /// </summary>
-public sealed class VisitReadModelFeed : IAsyncDisposable
+public interface ITaggedReadModel
+{
+    /// <summary>The journal tag whose events it reads.</summary>
+    string Tag { get; }
+
+    /// <summary>The checkpoint stored with the documents (offset 0: none yet).</summary>
+    Task<ProjectionCheckpoint> CheckpointAsync(CancellationToken cancellationToken);
+
+    /// <summary>Folds a batch and stores it with the new checkpoint in one transaction; returns that checkpoint.</summary>
+    Task<ProjectionCheckpoint> ApplyAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Feeds a read model (<see cref="VisitReadModel"/>, <see cref="ShopperReadModel"/>) from the journal with
+/// Akka.Persistence.Query: every event carrying its tag from the stored checkpoint on, in the journal's order, a
+/// batch per transaction. If a write or the query fails (PostgreSQL restarting, say) the feed starts again from
+/// the checkpoint that was stored, so nothing is lost and nothing is folded twice.
+/// </summary>
+public sealed class ReadModelFeed : IAsyncDisposable
 {
     private readonly UniqueKillSwitch _killSwitch;
     private readonly Task _completion;
     private readonly ChangeSignal _changed = new();
-    private ProjectionCheckpoint _checkpoint = new(VisitReadModel.Name, 0, 0);
+    private ProjectionCheckpoint _checkpoint;
 
-    private VisitReadModelFeed(ActorSystem system, VisitReadModel model, ReadModelFeedSettings settings)
+    private ReadModelFeed(ActorSystem system, ITaggedReadModel model, ReadModelFeedSettings settings)
     {
+        // Until the first batch is written: nothing read yet (the stored checkpoint's id is the model's business).
+        _checkpoint = new ProjectionCheckpoint(string.Empty, 0, 0);
         var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(TagProjection.ReadJournal);
         var restarting = RestartSource.OnFailuresWithBackoff(
             () => Source.FromTask(model.CheckpointAsync(CancellationToken.None))
-                .ConcatMany(stored => journal.EventsByTag(Tags.Visits, Offset.Sequence(stored.Offset)))
+                .ConcatMany(stored => journal.EventsByTag(model.Tag, Offset.Sequence(stored.Offset)))
                 .GroupedWithin(settings.BatchSize, settings.BatchWindow)
                 .SelectAsync(1, batch => model.ApplyAsync([.. batch], CancellationToken.None)),
             RestartSettings.Create(settings.MinBackoff, settings.MaxBackoff, 0.2));
@@ -56,11 +73,11 @@ public sealed class VisitReadModelFeed : IAsyncDisposable
     /// <summary>The checkpoint last written by this feed.</summary>
     public ProjectionCheckpoint Checkpoint => Volatile.Read(ref _checkpoint);
 
-    public static VisitReadModelFeed Start(ActorSystem system, VisitReadModel model, ReadModelFeedSettings? settings = null)
+    public static ReadModelFeed Start(ActorSystem system, ITaggedReadModel model, ReadModelFeedSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(model);
-        return new VisitReadModelFeed(system, model, settings ?? new ReadModelFeedSettings());
+        return new ReadModelFeed(system, model, settings ?? new ReadModelFeedSettings());
     }
 
     /// <summary>Waits until the stored checkpoint satisfies <paramref name="done"/> (for example: caught up with an offset).</summary>
