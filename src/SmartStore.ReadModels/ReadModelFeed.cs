@@ -47,6 +47,7 @@ public interface ITaggedReadModel
 /// </summary>
 public sealed class ReadModelFeed : IAsyncDisposable
 {
+    private readonly ActorSystem _system;
     private readonly UniqueKillSwitch _killSwitch;
     private readonly Task _completion;
     private readonly ChangeSignal _changed = new();
@@ -54,6 +55,8 @@ public sealed class ReadModelFeed : IAsyncDisposable
 
     private ReadModelFeed(ActorSystem system, ITaggedReadModel model, ReadModelFeedSettings settings)
     {
+        _system = system;
+
         // Until the first batch is written: nothing read yet (the stored checkpoint's id is the model's business).
         _checkpoint = new ProjectionCheckpoint(string.Empty, 0, 0);
         var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(TagProjection.ReadJournal);
@@ -87,7 +90,18 @@ public sealed class ReadModelFeed : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _killSwitch.Shutdown();
-        await _completion.ConfigureAwait(false);
+
+        // A node stopped by a signal may shut its actor system down first, and the stream's materializer with it;
+        // then the stream never completes. Nothing is lost by not waiting: every batch went with its checkpoint.
+        var ended = await Task.WhenAny(_completion, _system.WhenTerminated).ConfigureAwait(false);
+        if (ended == _completion)
+        {
+            await _completion.ConfigureAwait(false);
+        }
+        else
+        {
+            _ = _completion.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     private void Written(ProjectionCheckpoint checkpoint)

@@ -83,6 +83,9 @@ public sealed partial class PlayIntoRunningStoreTests : IAsyncLifetime
             var totals = both.Where(r => r.Payer == visit.PayerId).Select(r => r.Total).ToList();
             Assert.True(totals.Count == 2 && totals.All(t => t == visit.Total), $"{visit.PayerId}: charged [{string.Join(", ", totals)}], took {visit.Total}; first play: {first.Count} receipts; node output:\n{NodeOutput}");
         }
+
+        // A service manager's SIGTERM stops the store and its console gracefully.
+        Assert.Equal(0, await _node!.StopAsync());
     }
 
     private string Broker => $"{_broker.Host}:{_broker.Port}";
