@@ -65,6 +65,13 @@ internal static partial class SimulatorCli
                 AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(exception.Message)}");
                 return exception.BadInput ? 2 : 1;
             }
+            catch (Exception exception) when (exception is HttpRequestException or Messaging.Mqtt.MqttException or System.Text.Json.JsonException
+                or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // The console or the broker failed half-way (gone, timed out, an answer that is not JSON).
+                AnsiConsole.MarkupLine($"[red]error:[/] the play stopped: {Markup.Escape(exception.Message)}");
+                return 1;
+            }
         });
         return command;
     }

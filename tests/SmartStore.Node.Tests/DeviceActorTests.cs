@@ -165,6 +165,26 @@ public sealed class DeviceActorTests : ActorTestHost
     }
 
     [Fact]
+    public void One_reading_stamped_a_day_ahead_does_not_make_the_readings_after_it_late_but_two_that_agree_move_the_shelfs_time()
+    {
+        var shelf = Shelf();
+        const long Now = 3_601_000;
+        const long Day = 86_400_000;
+
+        Assert.Equal(Delivery.Accepted, Answer(Weigh(shelf, 1, Now, 4_600)));
+        Assert.Equal(Delivery.Accepted, Answer(Weigh(shelf, 2, Now + Day, 4_600)));
+
+        // The true clock goes on: still weighed, judged against the shelf's time before the odd stamp.
+        Assert.Equal(Delivery.Accepted, Answer(Weigh(shelf, 3, Now + 200, 4_600)));
+        Assert.Equal(Delivery.Late, Answer(Weigh(shelf, 4, Now - Lateness - 1, 4_600)));
+
+        // The device's clock really moved: a second reading agrees, and the shelf's time follows it.
+        Assert.Equal(Delivery.Accepted, Answer(Weigh(shelf, 5, Now + Day + 100, 4_600)));
+        Assert.Equal(Delivery.Accepted, Answer(Weigh(shelf, 6, Now + Day + 300, 4_600)));
+        Assert.Equal(Delivery.Late, Answer(Weigh(shelf, 7, Now + 400, 4_600)));
+    }
+
+    [Fact]
     public void A_shelf_refuses_readings_for_bins_it_does_not_have_and_impossible_weights_and_counts_them()
     {
         var shelf = Shelf();

@@ -154,11 +154,14 @@ public sealed class NodeProcessTests : IAsyncLifetime
         var config = await WriteConfigAsync();
         var notAnAddress = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", config, "--console", "ftp://127.0.0.1:21"]);
         var withoutReadModels = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", config, "--console", "http://127.0.0.1:0"]);
+        var unreadableReadModels = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", config, "--console", "http://127.0.0.1:0", "--read-models", "Hots=127.0.0.1;Databse=x"]);
 
         Assert.Equal(2, notAnAddress.ExitCode);
         Assert.Contains("--console takes the address to listen on, such as http://127.0.0.1:5080, got 'ftp://127.0.0.1:21'", notAnAddress.Output, StringComparison.Ordinal);
         Assert.Equal(2, withoutReadModels.ExitCode);
         Assert.Contains("--console needs the read models' PostgreSQL", withoutReadModels.Output, StringComparison.Ordinal);
+        Assert.True(unreadableReadModels.ExitCode == 2, unreadableReadModels.Output);
+        Assert.Contains("cannot start the console", unreadableReadModels.Output, StringComparison.Ordinal);
     }
 
     [Fact]

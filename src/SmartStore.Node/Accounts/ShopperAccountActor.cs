@@ -97,12 +97,14 @@ public sealed class ShopperAccountActor : UntypedPersistentActor
                 Handle(command, Sender);
                 break;
             case SaveSnapshotSuccess saved:
-                DeleteMessages(saved.Metadata.SequenceNr);
+                // The erasure's own event goes with the rows it follows; one more (nothing personal), written before
+                // the delete so that a crash between the two cannot lose it, tells the read side, which never sees a
+                // deleted row, that this shopper is erased however late it reads.
+                var upTo = saved.Metadata.SequenceNr;
+                Persist(Tag(new ShopperErased(_erasedAt)), _ => DeleteMessages(upTo));
                 break;
             case DeleteMessagesSuccess:
-                // The erasure's own event went with the rows it follows; the one left (nothing personal) tells the
-                // read side, which never sees a deleted row, that this shopper is erased however late it reads.
-                Persist(Tag(new ShopperErased(_erasedAt)), _ => AnswerErasure(null));
+                AnswerErasure(null);
                 break;
             case SaveSnapshotFailure failed:
                 _log.Error(failed.Cause, "account {0}: the erased snapshot could not be stored", _shopperId);

@@ -48,6 +48,11 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly HashSet<string> _heard = new(StringComparer.Ordinal);
     private long _newestDeviceTime;
     private TimeSpan _newestAt;
+
+    // A reading this far ahead of the newest (a device clock that jumped, one bad stamp) becomes the newest only
+    // once another reading agrees with it: else one bad timestamp would make every true reading after it late.
+    private const long ClockJumpMs = 60_000;
+    private long _unconfirmedNewest;
     private long _lastSilenceCheck;
     private long _changesSent;
 
@@ -167,7 +172,14 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
 
         if (report.Ts > _newestDeviceTime)
         {
-            (_newestDeviceTime, _newestAt) = (report.Ts, Now);
+            if (_newestDeviceTime != 0 && report.Ts - _newestDeviceTime > ClockJumpMs && Math.Abs(report.Ts - _unconfirmedNewest) > _latenessMs)
+            {
+                _unconfirmedNewest = report.Ts;
+            }
+            else
+            {
+                (_newestDeviceTime, _newestAt, _unconfirmedNewest) = (report.Ts, Now, 0);
+            }
         }
 
         var before = _signals[bin.Id];

@@ -122,6 +122,18 @@ internal static class RunCommand
             {
                 console = await startConsole!(node, arguments.ConsoleUrl, readModels!, loggers, stop);
             }
+            catch (ArgumentException exception)
+            {
+                // A read-models connection string Npgsql cannot read: bad input, like a bad argument.
+                await transport.DisposeAsync();
+                return Refusal.Print("cannot start the console", exception.Message);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped while the console was starting: a graceful stop with nothing to show.
+                await transport.DisposeAsync();
+                return 0;
+            }
             catch (Exception exception) when (exception is IOException or InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException)
             {
                 AnsiConsole.MarkupLine($"[red]cannot start the console:[/] {Markup.Escape(exception.Message)}");
