@@ -163,6 +163,10 @@ public static class SmartStoreHosting
           # devices keep sending, and every second the floor waits is a second of unacknowledged messages.
           persistence.journal-plugin-fallback.circuit-breaker { call-timeout = 30s, reset-timeout = 5s }
           persistence.snapshot-store-plugin-fallback.circuit-breaker { call-timeout = 30s, reset-timeout = 5s }
+          # The proxy's identification timeout (Akka 1.5) first fires the moment it starts looking, so every start
+          # and every stop logged "failed to find an associated singleton ... after 30 seconds" for projections
+          # that were there. A projection that is really missing shows as receipts that stop coming.
+          cluster.singleton-proxy.log-singleton-identification-failure = off
         }
         """;
 }
