@@ -54,7 +54,9 @@ public sealed class TemplateIndexTests
             Assert.Equal(ranked.Count > 1 ? ranked[1].Score : (float?)null, result.Second?.Similarity ?? (float?)null, new Tolerance());
             if (ranked.Count > 0)
             {
-                Assert.Equal(ranked[0].Score, result.Best!.Value.Similarity, 4);
+                // Within a tolerance, not to four decimals: rounding can split two floats 3e-8 apart (0.34935000 and
+                // 0.34934998 round to 0.3494 and 0.3493; FsCheck found that pair).
+                Assert.Equal(ranked[0].Score, result.Best!.Value.Similarity, new Tolerance());
             }
         }));
     }
