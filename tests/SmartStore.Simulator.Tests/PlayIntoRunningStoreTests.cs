@@ -59,8 +59,7 @@ public sealed partial class PlayIntoRunningStoreTests : IAsyncLifetime
 
         var (console, setupToken) = await StartNodeAsync(await _postgres.CreateDatabaseAsync("play"));
         var token = await IssueApiTokenAsync(console, setupToken);
-        using var api = new HttpClient { BaseAddress = console };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var api = ConsoleClient.Api(console, token);
 
         // Refused before anything is sent: a token nobody was given (exit 2, bad input), nothing enrolled.
         Assert.Equal(2, await SimulatorCli.RunAsync(["play", "--feed", feed, "--broker", Broker, "--console", console.ToString(), "--token", "sst_not-a-token-anyone-was-given", "--speed", "max"]));
@@ -122,9 +121,9 @@ public sealed partial class PlayIntoRunningStoreTests : IAsyncLifetime
         var setup = await browser.PostFormAsync("/setup", new Dictionary<string, string> { ["Token"] = setupToken, ["UserName"] = "sam", ["Password"] = password });
         Assert.True(setup.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther, $"setup answered {setup.StatusCode}");
         Assert.Equal(HttpStatusCode.Redirect, await browser.SignInAsync("sam", password));
-        var issued = await browser.PostFormAsync("/users?handler=Token", new Dictionary<string, string> { ["UserName"] = "sam" }, formPage: "/users");
+        var (issued, token) = await browser.IssueApiTokenAsync("sam");
         Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
-        return IssuedToken().Match(await issued.Content.ReadAsStringAsync()).Groups[1].Value;
+        return token;
     }
 
     private async Task<List<(string Payer, long Total)>> WaitForReceiptsAsync(HttpClient api, int count)
@@ -152,7 +151,5 @@ public sealed partial class PlayIntoRunningStoreTests : IAsyncLifetime
     [GeneratedRegex(@"console (?<url>http://127\.0\.0\.1:\d+)/?: open \S+ and create the first supervisor with the one-time setup token (?<token>\S+)")]
     private static partial Regex ConsoleLine();
 
-    [GeneratedRegex("<code id=\"issued-token\">([^<]+)</code>")]
-    private static partial Regex IssuedToken();
 }
 #pragma warning restore CA1001

@@ -67,7 +67,25 @@ public sealed partial class ConsoleClient : IDisposable
     public async Task<HttpStatusCode> SignInAsync(string user, string password) =>
         (await PostFormAsync("/signin", new Dictionary<string, string> { ["UserName"] = user, ["Password"] = password })).StatusCode;
 
+    /// <summary>As a supervisor on the Users page: issues an API token for <paramref name="user"/>; the response, and the token it showed.</summary>
+    public async Task<(HttpResponseMessage Response, string Token)> IssueApiTokenAsync(string user)
+    {
+        var issued = await PostFormAsync("/users?handler=Token", new Dictionary<string, string> { ["UserName"] = user }, formPage: "/users");
+        return (issued, IssuedToken().Match(await issued.Content.ReadAsStringAsync()).Groups[1].Value);
+    }
+
+    /// <summary>An integrator's client of the console's API: the bearer token and nothing else (no cookies).</summary>
+    public static HttpClient Api(Uri address, string token)
+    {
+        var client = new HttpClient { BaseAddress = address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     public void Dispose() => _http.Dispose();
+
+    [GeneratedRegex("<code id=\"issued-token\">([^<]+)</code>")]
+    private static partial Regex IssuedToken();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();

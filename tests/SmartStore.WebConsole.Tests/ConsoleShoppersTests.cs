@@ -119,23 +119,16 @@ public sealed partial class ConsoleShoppersTests(PostgresFixture postgres) : ICl
 
     private static string[] Rows(string html) => [.. ShopperRow().Matches(html).Select(m => m.Groups[1].Value)];
 
-    private HttpClient Api(string token)
-    {
-        var client = new HttpClient { BaseAddress = _store.Console.Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private HttpClient Api(string token) => ConsoleClient.Api(_store.Console.Address, token);
 
     private static async Task<string> IssueTokenAsync(ConsoleClient supervisor, string user)
     {
-        var issued = await supervisor.PostFormAsync("/users?handler=Token", new Dictionary<string, string> { ["UserName"] = user }, formPage: "/users");
+        var (issued, token) = await supervisor.IssueApiTokenAsync(user);
         Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
-        return IssuedToken().Match(await issued.Content.ReadAsStringAsync()).Groups[1].Value;
+        return token;
     }
 
     [GeneratedRegex("data-shopper-row=\"([^\"]+)\"")]
     private static partial Regex ShopperRow();
 
-    [GeneratedRegex("<code id=\"issued-token\">([^<]+)</code>")]
-    private static partial Regex IssuedToken();
 }
