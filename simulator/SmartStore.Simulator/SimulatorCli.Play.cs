@@ -65,7 +65,7 @@ internal static partial class SimulatorCli
                 AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(exception.Message)}");
                 return exception.BadInput ? 2 : 1;
             }
-            catch (Exception exception) when (exception is HttpRequestException or Messaging.Mqtt.MqttException or System.Text.Json.JsonException
+            catch (Exception exception) when (exception is HttpRequestException or Messaging.Transport.MqttException or System.Text.Json.JsonException
                 or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // The console or the broker failed half-way (gone, timed out, an answer that is not JSON).

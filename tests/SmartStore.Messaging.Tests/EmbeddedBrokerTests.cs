@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SmartStore.Messaging.Mqtt;
 using SmartStore.Messaging.Transport;
 using SmartStore.Testing;
 using Xunit;
@@ -10,7 +9,7 @@ using Xunit;
 namespace SmartStore.Messaging.Tests;
 
 /// <summary>
-/// The embedded MQTTnet broker with the clients real devices and the node use: the project's libmosquitto client
+/// The embedded MQTTnet broker with the clients real devices and the node use: the node's MQTTnet session
 /// and the mosquitto command-line tools.
 /// </summary>
 public sealed class EmbeddedBrokerTests
@@ -20,12 +19,12 @@ public sealed class EmbeddedBrokerTests
     private static Task<EmbeddedBroker> StartAsync(EmbeddedBrokerOptions? options = null) =>
         EmbeddedBroker.StartAsync(options ?? new EmbeddedBrokerOptions { Port = 0 }, NullLogger.Instance);
 
-    private static MqttOptions Client(EmbeddedBroker broker, string clientId, bool clean = false, int protocol = 5) =>
-        broker.ClientOptions(new MqttOptions { ClientId = clientId, CleanSession = clean, ProtocolVersion = protocol });
+    private static MqttSessionOptions Client(EmbeddedBroker broker, string clientId, bool clean = false, int protocol = 5) =>
+        broker.ClientOptions(new MqttSessionOptions { ClientId = clientId, CleanSession = clean, ProtocolVersion = protocol });
 
-    private static Task<List<string>> TakeAsync(MqttClient client, int count) => NumberedMessages.TakeAsync(client, count, Patience);
+    private static Task<List<string>> TakeAsync(MqttSession client, int count) => NumberedMessages.TakeAsync(client, count, Patience);
 
-    private static Task PublishAsync(MqttClient publisher, string topic, IEnumerable<int> numbers) => NumberedMessages.PublishAsync(publisher, topic, numbers);
+    private static Task PublishAsync(MqttSession publisher, string topic, IEnumerable<int> numbers) => NumberedMessages.PublishAsync(publisher, topic, numbers);
 
     private static IEnumerable<string> Numbers(int from, int count) => Enumerable.Range(from, count).Select(n => n.ToString(CultureInfo.InvariantCulture));
 
@@ -35,20 +34,20 @@ public sealed class EmbeddedBrokerTests
     public async Task A_persistent_session_keeps_every_QoS1_message_published_while_its_subscriber_was_away_far_beyond_MQTTnets_default_queue(int protocol)
     {
         await using var broker = await StartAsync();
-        await using (var first = new MqttClient(Client(broker, "node", protocol: protocol)))
+        await using (var first = new MqttSession(Client(broker, "node", protocol: protocol)))
         {
             first.Subscribe("smartstore/test/#");
             await first.ConnectAsync();
         }
 
         // Five times MQTTnet's default of 1,000 queued messages per client, which would drop the oldest 4,000.
-        await using (var devices = new MqttClient(Client(broker, "devices", clean: true, protocol: protocol)))
+        await using (var devices = new MqttSession(Client(broker, "devices", clean: true, protocol: protocol)))
         {
             await devices.ConnectAsync();
             await PublishAsync(devices, "smartstore/test/shelf/weight", Enumerable.Range(1, 5_000));
         }
 
-        await using var again = new MqttClient(Client(broker, "node", protocol: protocol));
+        await using var again = new MqttSession(Client(broker, "node", protocol: protocol));
         again.Subscribe("smartstore/test/#");
         await again.ConnectAsync();
         var received = await TakeAsync(again, 5_000);
@@ -61,19 +60,19 @@ public sealed class EmbeddedBrokerTests
     public async Task A_session_queue_that_is_full_drops_its_oldest_and_counts_them()
     {
         await using var broker = await StartAsync(new EmbeddedBrokerOptions { Port = 0, MaxQueuedMessages = 100 });
-        await using (var first = new MqttClient(Client(broker, "node-small-queue")))
+        await using (var first = new MqttSession(Client(broker, "node-small-queue")))
         {
             first.Subscribe("smartstore/test/#");
             await first.ConnectAsync();
         }
 
-        await using (var devices = new MqttClient(Client(broker, "devices-small-queue", clean: true)))
+        await using (var devices = new MqttSession(Client(broker, "devices-small-queue", clean: true)))
         {
             await devices.ConnectAsync();
             await PublishAsync(devices, "smartstore/test/gate/events", Enumerable.Range(1, 150));
         }
 
-        await using var again = new MqttClient(Client(broker, "node-small-queue"));
+        await using var again = new MqttSession(Client(broker, "node-small-queue"));
         again.Subscribe("smartstore/test/#");
         await again.ConnectAsync();
 
@@ -86,17 +85,17 @@ public sealed class EmbeddedBrokerTests
     public async Task With_credentials_configured_the_right_password_gets_in_and_a_wrong_or_missing_one_is_refused_and_counted()
     {
         await using var broker = await StartAsync(new EmbeddedBrokerOptions { Port = 0, Username = "node", Password = "s3cret" });
-        await using var subscriber = new MqttClient(Client(broker, "node-auth"));
+        await using var subscriber = new MqttSession(Client(broker, "node-auth"));
         subscriber.Subscribe("smartstore/test/#");
         await subscriber.ConnectAsync();
-        await using var devices = new MqttClient(Client(broker, "devices-auth", clean: true));
+        await using var devices = new MqttSession(Client(broker, "devices-auth", clean: true));
         await devices.ConnectAsync();
         await PublishAsync(devices, "smartstore/test/gate/events", [1, 2, 3]);
         Assert.Equal(["1", "2", "3"], await TakeAsync(subscriber, 3));
 
-        await using var guessing = new MqttClient(Client(broker, "intruder") with { Password = "guess" });
+        await using var guessing = new MqttSession(Client(broker, "intruder") with { Password = "guess" });
         var wrong = await Assert.ThrowsAsync<MqttException>(() => guessing.ConnectAsync());
-        await using var anonymous = new MqttClient(Client(broker, "anonymous") with { Username = null, Password = null });
+        await using var anonymous = new MqttSession(Client(broker, "anonymous") with { Username = null, Password = null });
         await Assert.ThrowsAsync<MqttException>(() => anonymous.ConnectAsync());
         var tool = await CommandLineTool.RunAsync("mosquitto_pub", ["-h", broker.Host, "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-u", "node", "-P", "nope", "-t", "smartstore/test/x", "-m", "1"]);
 

@@ -1,4 +1,4 @@
-using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Transport;
 using SmartStore.Messaging.Protocol;
 
 namespace SmartStore.Node.Tests;
@@ -11,7 +11,7 @@ internal static class DevicePublishing
         messages.Select(m => (DeviceMessageWriter.TopicOf(StoreHarness.Small.StoreId, m), DeviceMessageWriter.ToJson(m)));
 
     /// <summary>Publishes at QoS 1, at most <paramref name="inFlight"/> unacknowledged by the broker.</summary>
-    public static async Task PublishAllAsync(this MqttClient devices, IEnumerable<(string Topic, byte[] Payload)> messages, int inFlight = 256)
+    public static async Task PublishAllAsync(this MqttSession devices, IEnumerable<(string Topic, byte[] Payload)> messages, int inFlight = 256)
     {
         var pending = new Queue<Task>();
         foreach (var (topic, payload) in messages)

@@ -5,9 +5,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SmartStore.Messaging.Mqtt;
-using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Messaging.Protocol;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Hosting;
 using SmartStore.Payments;
@@ -62,7 +61,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
         // through it, so no visit is settled yet and every receipt must come from the second process.
         var firstExit = _morning.Messages.ToList().FindIndex(m => m is GateEvent { Device: "gate-out", Event: "crossed" });
         var cut = firstExit / 2;
-        await using var devices = new MqttClient(new MqttOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "devices", CleanSession = true });
+        await using var devices = new MqttSession(new MqttSessionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "devices", CleanSession = true });
         await devices.ConnectAsync();
         var publishing = devices.PublishAllAsync(AsSent(_morning.Messages.Take(cut)));
         var beforeKill = await health.WaitForAsync(h => h.Delivered >= cut / 3, node);
@@ -100,7 +99,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
             ($"smartstore/corner-01/shelf/{shelf.Device}/weight", $"{{\"v\":1,\"device\":\"{shelf.Device}\",\"seq\":900003,\"ts\":{shelf.Ts},\"bin\":\"{shelf.Bin}\",\"grams\":-5}}"),
         ];
         var late = new WeightReport(1, shelf.Device, 900_004, shelf.Ts - 3_600_000, shelf.Bin, shelf.Grams);
-        await using var devices = new MqttClient(new MqttOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "devices", CleanSession = true });
+        await using var devices = new MqttSession(new MqttSessionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "devices", CleanSession = true });
         await devices.ConnectAsync();
         await devices.PublishAllAsync([.. AsSent(good), .. bad.Select(b => (b.Topic, Encoding.UTF8.GetBytes(b.Payload))), .. AsSent([late])]);
 
@@ -184,7 +183,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
             """);
         var node = StartNode(config, new Dictionary<string, string> { ["SMARTSTORE_TEST_BROKER_SECRET"] = "s3cret" });
         var port = (await node.WaitForLineAsync(@"broker: embedded MQTTnet on 127\.0\.0\.1:(\d+) \(sessions in memory")).Groups[1].Value;
-        await using var health = await HealthListener.StartAsync(new MqttOptions { Host = "127.0.0.1", Port = int.Parse(port, CultureInfo.InvariantCulture), Username = "store", Password = "s3cret" });
+        await using var health = await HealthListener.StartAsync(new MqttSessionOptions { Host = "127.0.0.1", Port = int.Parse(port, CultureInfo.InvariantCulture), Username = "store", Password = "s3cret" });
         await health.WaitForAsync(h => h.BrokerConnected, node);
 
         // A device as a shell script would be one: mosquitto_pub at QoS 1, once with the right password, once not.
@@ -272,13 +271,13 @@ public sealed class NodeProcessTests : IAsyncLifetime
     }
 
     /// <summary>The retained health topic, read as it changes.</summary>
-    private sealed class HealthListener(MqttClient client) : IAsyncDisposable
+    private sealed class HealthListener(MqttSession client) : IAsyncDisposable
     {
-        public static Task<HealthListener> StartAsync(MosquittoServer broker) => StartAsync(new MqttOptions { Host = broker.Host, Port = broker.Port });
+        public static Task<HealthListener> StartAsync(MosquittoServer broker) => StartAsync(new MqttSessionOptions { Host = broker.Host, Port = broker.Port });
 
-        public static async Task<HealthListener> StartAsync(MqttOptions broker)
+        public static async Task<HealthListener> StartAsync(MqttSessionOptions broker)
         {
-            var client = new MqttClient(broker with { ClientId = "health-watch", CleanSession = true });
+            var client = new MqttSession(broker with { ClientId = "health-watch", CleanSession = true });
             client.Subscribe(Topics.NodeHealth(StoreHarness.Small.StoreId));
             await client.ConnectAsync();
             return new HealthListener(client);

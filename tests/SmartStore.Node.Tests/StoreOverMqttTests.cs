@@ -3,9 +3,8 @@ using SmartStore.Domain.Visits;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SmartStore.Messaging.Mqtt;
-using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Messaging.Protocol;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Hosting;
 using SmartStore.Node.Transport;
@@ -57,7 +56,7 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
 
     private string Port => _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private MqttOptions Options(string clientId, bool clean = false) =>
+    private MqttSessionOptions Options(string clientId, bool clean = false) =>
         new() { Host = _broker.Host, Port = _broker.Port, ClientId = clientId, CleanSession = clean, ReconnectDelay = TimeSpan.FromSeconds(1), ReconnectDelayMax = TimeSpan.FromSeconds(1) };
 
     private async Task StartNodeAsync()
@@ -77,7 +76,7 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
     /// <summary>Publishes as the devices do (QoS 1), at most <paramref name="inFlight"/> unacknowledged by the broker.</summary>
     private async Task PublishAsync(IEnumerable<(string Topic, byte[] Payload)> messages, int inFlight = 256)
     {
-        await using var devices = new MqttClient(Options($"devices-{Guid.NewGuid():N}", clean: true));
+        await using var devices = new MqttSession(Options($"devices-{Guid.NewGuid():N}", clean: true));
         await devices.ConnectAsync();
         await devices.PublishAllAsync(messages, inFlight);
     }
@@ -122,7 +121,7 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
     [Fact]
     public async Task The_scripted_morning_over_a_real_broker_ends_in_the_right_receipts()
     {
-        await using var gates = new MqttClient(Options("gate-in-device", clean: true));
+        await using var gates = new MqttSession(Options("gate-in-device", clean: true));
         gates.Subscribe(Topics.GateCommands(StoreHarness.Small.StoreId, "gate-in"));
         await gates.ConnectAsync();
 
@@ -198,7 +197,7 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
         Assert.Equal(rejected, _node.Health.Snapshot().RejectedTotal);
 
         // Still healthy: a real shopper at the gate is let in.
-        await using var gates = new MqttClient(Options("gate-in-device-3", clean: true));
+        await using var gates = new MqttSession(Options("gate-in-device-3", clean: true));
         gates.Subscribe(Topics.GateCommands(StoreHarness.Small.StoreId, "gate-in"));
         await gates.ConnectAsync();
         await PublishAsync([("smartstore/corner-01/gate/gate-in/events", Encoding.UTF8.GetBytes("{\"v\":1,\"device\":\"gate-in\",\"seq\":900000,\"ts\":1795299999000,\"event\":\"identified\",\"shopper\":\"s-bob\",\"confidence\":0.98,\"party\":1}"))]);

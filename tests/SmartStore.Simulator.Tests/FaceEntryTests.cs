@@ -1,7 +1,6 @@
 using SmartStore.Domain.Layouts;
-using SmartStore.Messaging.Mqtt;
-using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Messaging.Protocol;
 using SmartStore.Node.Hosting;
 using SmartStore.Node.Persistence;
 using SmartStore.Payments;
@@ -229,7 +228,7 @@ public sealed class FaceEntryOverMqttTests
             Vision = new VisionOptions { DetectorModelPath = FaceData.DetectorModel, EmbedderModelPath = FaceData.EmbedderModel, Workers = 2 },
             Entry = new() { HoldMinor = 0 },
         };
-        MqttOptions Client(string id) => new() { Host = broker.Host, Port = broker.Port, ClientId = id, CleanSession = true };
+        MqttSessionOptions Client(string id) => new() { Host = broker.Host, Port = broker.Port, ClientId = id, CleanSession = true };
         try
         {
             await using var node = await StoreNode.StartAsync(options, new SimulatedPsp(new PspSimulation()), commands);
@@ -238,10 +237,10 @@ public sealed class FaceEntryOverMqttTests
             await node.EnrolAsync("obama", "Barack", "face/obama", "tok-obama", DateTimeOffset.UtcNow);
             Assert.True((await node.EnrolFaceAsync("obama", [FaceData.Bytes("obama/obama-1.jpg"), FaceData.Bytes("obama/obama-3.jpg")], DateTimeOffset.UtcNow)).Enrolled);
 
-            await using var gate = new MqttClient(Client("gate-in-device"));
+            await using var gate = new MqttSession(Client("gate-in-device"));
             gate.Subscribe(Topics.GateCommands(layout.StoreId, "gate-in"));
             await gate.ConnectAsync();
-            await using var camera = new MqttClient(Client("gate-in-camera"));
+            await using var camera = new MqttSession(Client("gate-in-camera"));
             await camera.ConnectAsync();
             var topic = Topics.For(layout.StoreId, DeviceKind.GateCamera, "gate-in");
             var start = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();

@@ -2,14 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SmartStore.Messaging.Mqtt;
 using SmartStore.Messaging.Transport;
 using SmartStore.Testing;
 
 namespace SmartStore.Benchmarks.Mqtt;
 
 /// <summary>
-/// The embedded broker beside Mosquitto (issue 16): one libmosquitto client publishes N QoS 1 messages
+/// The embedded broker beside Mosquitto (issue 16): one MQTTnet session publishes N QoS 1 messages
 /// (at most 1,000 unacknowledged) to another's persistent session on each broker in turn, in one process, and
 /// the clock stops when the subscriber has every one of them. The subscriber handles each at once, so the row
 /// is the broker's and the clients' ceiling, not the node's.
@@ -22,7 +21,7 @@ internal static class BrokerLoad
         var count = BenchArguments.Int(args, 0, "the messages", 100_000, 1_000, 10_000_000);
         var rounds = BenchArguments.Int(args, 1, "the rounds", 2, 1, 10);
         var payload = Encoding.UTF8.GetBytes("{\"v\":1,\"device\":\"shelf-01\",\"seq\":42,\"ts\":1767254400000,\"bin\":\"shelf-01-l1b1\",\"grams\":1012.5}");
-        Console.WriteLine($"{count:N0} QoS 1 messages of {payload.Length} bytes per broker and round; libmosquitto {MqttClient.NativeVersion}");
+        Console.WriteLine($"{count:N0} QoS 1 messages of {payload.Length} bytes per broker and round; MQTTnet {MqttSession.LibraryVersion}");
         Console.WriteLine("| round | broker | messages/s | wall time | dropped |");
         Console.WriteLine("| ---: | --- | ---: | ---: | ---: |");
         for (var round = 1; round <= rounds; round++)
@@ -43,11 +42,11 @@ internal static class BrokerLoad
 
     private static async Task<double> ThroughAsync(string host, int port, int count, byte[] payload)
     {
-        var options = new MqttOptions { Host = host, Port = port, ClientId = "bench-sub" };
-        await using var subscriber = new MqttClient(options);
+        var options = new MqttSessionOptions { Host = host, Port = port, ClientId = "bench-sub" };
+        await using var subscriber = new MqttSession(options);
         subscriber.Subscribe("bench/#");
         await subscriber.ConnectAsync();
-        await using var publisher = new MqttClient(options with { ClientId = "bench-pub", CleanSession = true });
+        await using var publisher = new MqttSession(options with { ClientId = "bench-pub", CleanSession = true });
         await publisher.ConnectAsync();
 
         var clock = Stopwatch.StartNew();

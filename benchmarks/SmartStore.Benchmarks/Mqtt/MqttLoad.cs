@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SmartStore.Domain.Layouts;
-using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Transport;
 using SmartStore.Simulator.Generation;
 using SmartStore.Simulator.Replay;
 using SmartStore.Simulator.Reports;
@@ -31,7 +31,7 @@ internal static class MqttLoad
         var layout = LayoutReader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "store-layouts", busy.Layout)), busy.Layout);
         var generated = Scenarios.Generate(busy, layout, seed);
         var count = generated.Messages.Count;
-        AnsiConsole.MarkupLine($"busy-hour (seed {seed}): {count:N0} device messages, {generated.Truth.Visits.Count} visits; libmosquitto {MqttClient.NativeVersion}");
+        AnsiConsole.MarkupLine($"busy-hour (seed {seed}): {count:N0} device messages, {generated.Truth.Visits.Count} visits; MQTTnet {MqttSession.LibraryVersion}");
         await using var broker = await MosquittoServer.StartAsync();
 
         var rows = new List<(string Name, long Messages, double Seconds, string Receipts, string Latency)>();
@@ -73,11 +73,11 @@ internal static class MqttLoad
     /// <summary>Our client on both ends, nothing behind it: the transport's own ceiling on this machine.</summary>
     private static async Task<double> ClientsAloneAsync(MosquittoServer broker, List<(string Topic, byte[] Payload)> messages)
     {
-        var options = new MqttOptions { Host = broker.Host, Port = broker.Port, ClientId = $"bench-sub-{Guid.NewGuid():N}" };
-        await using var subscriber = new MqttClient(options);
+        var options = new MqttSessionOptions { Host = broker.Host, Port = broker.Port, ClientId = $"bench-sub-{Guid.NewGuid():N}" };
+        await using var subscriber = new MqttSession(options);
         subscriber.Subscribe("smartstore/#");
         await subscriber.ConnectAsync();
-        await using var publisher = new MqttClient(options with { ClientId = $"bench-pub-{Guid.NewGuid():N}", CleanSession = true });
+        await using var publisher = new MqttSession(options with { ClientId = $"bench-pub-{Guid.NewGuid():N}", CleanSession = true });
         await publisher.ConnectAsync();
 
         var clock = Stopwatch.StartNew();
@@ -104,7 +104,7 @@ internal static class MqttLoad
         await receiving;
         var seconds = clock.Elapsed.TotalSeconds;
         await subscriber.DisposeAsync();
-        await MqttClient.EndSessionAsync(options);
+        await MqttSession.EndSessionAsync(options);
         return seconds;
     }
 

@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Transport;
 using SmartStore.Simulator.Feeds;
 
 namespace SmartStore.Simulator.Replay;
@@ -71,7 +71,7 @@ internal static class FeedPlayer
         var startMs = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), (store.WatermarkMs ?? 0) + 1_000);
         var tag = startMs.ToString("x", CultureInfo.InvariantCulture);
         var rebase = new PayloadRebase(startMs - header.StartMs, startMs * SequenceSpan, $"~{tag}");
-        await using var devices = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"smartstore-play-{tag}", CleanSession = true });
+        await using var devices = new MqttSession(new MqttSessionOptions { Host = host, Port = port, ClientId = $"smartstore-play-{tag}", CleanSession = true });
         try
         {
             await devices.ConnectAsync(cancellationToken);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using SmartStore.Messaging.Mqtt;
-using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Messaging.Protocol;
 using SmartStore.Node.Hosting;
 using SmartStore.Node.Transport;
 using SmartStore.Simulator.Feeds;
@@ -16,14 +15,14 @@ namespace SmartStore.Simulator.Replay;
 internal sealed class MqttReplay : IAsyncDisposable
 {
     private readonly MqttTransport _node;
-    private readonly MqttClient _devices;
-    private readonly MqttClient _gates;
+    private readonly MqttSession _devices;
+    private readonly MqttSession _gates;
     private readonly Task _gateListener;
-    private readonly MqttOptions _session;
+    private readonly MqttSessionOptions _session;
 
     private const int MaxLead = 20_000;
 
-    private MqttReplay(MqttOptions session, MqttTransport node, MqttClient devices, MqttClient gates, InProcessTransport commandSink)
+    private MqttReplay(MqttSessionOptions session, MqttTransport node, MqttSession devices, MqttSession gates, InProcessTransport commandSink)
     {
         _session = session;
         _node = node;
@@ -47,13 +46,13 @@ internal sealed class MqttReplay : IAsyncDisposable
         }
 
         var run = Guid.NewGuid().ToString("N")[..8];
-        var session = new MqttOptions { Host = host, Port = port, ClientId = $"smartstore-node-{storeId}-{run}" };
+        var session = new MqttSessionOptions { Host = host, Port = port, ClientId = $"smartstore-node-{storeId}-{run}" };
         var transport = await MqttTransport.StartAsync(session, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
         commands.Target = transport;
-        var gates = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"replay-gates-{run}", CleanSession = true });
+        var gates = new MqttSession(new MqttSessionOptions { Host = host, Port = port, ClientId = $"replay-gates-{run}", CleanSession = true });
         gates.Subscribe(Topics.GateCommands(storeId, "+"));
         await gates.ConnectAsync(cancellationToken);
-        var devices = new MqttClient(new MqttOptions { Host = host, Port = port, ClientId = $"replay-devices-{run}", CleanSession = true });
+        var devices = new MqttSession(new MqttSessionOptions { Host = host, Port = port, ClientId = $"replay-devices-{run}", CleanSession = true });
         await devices.ConnectAsync(cancellationToken);
         return new MqttReplay(session, transport, devices, gates, commandSink);
     }
@@ -134,6 +133,6 @@ internal sealed class MqttReplay : IAsyncDisposable
         await _gateListener;
 
         // The replay's node is gone for good: a session left behind would collect every later replay's messages.
-        await MqttClient.EndSessionAsync(_session);
+        await MqttSession.EndSessionAsync(_session);
     }
 }

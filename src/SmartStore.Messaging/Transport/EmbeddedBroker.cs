@@ -8,7 +8,7 @@ using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
-using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Transport;
 
 namespace SmartStore.Messaging.Transport;
 
@@ -47,7 +47,7 @@ public sealed record EmbeddedBrokerOptions
 
 /// <summary>
 /// An MQTT broker in the node's process (MQTTnet's server) for a store on one box that has no broker installed:
-/// devices and the node's own libmosquitto client connect to it on 127.0.0.1 as they would to Mosquitto.
+/// devices and the node's own MQTTnet client connect to it on 127.0.0.1 as they would to Mosquitto.
 /// Persistent sessions are on and each holds <see cref="EmbeddedBrokerOptions.MaxQueuedMessages"/>, so what a
 /// device published while the node was away is handed over when it comes back. Sessions and retained messages
 /// live in memory only: when this process stops, they are gone (devices that retry unacknowledged messages
@@ -131,7 +131,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     }
 
     /// <summary>The node's client options pointed at this broker, with its credentials.</summary>
-    public MqttOptions ClientOptions(MqttOptions template)
+    public MqttSessionOptions ClientOptions(MqttSessionOptions template)
     {
         ArgumentNullException.ThrowIfNull(template);
         return template with { Host = Host, Port = Port, Username = _options.Username, Password = _options.Password, TlsCaFile = null, TlsCertFile = null, TlsKeyFile = null };

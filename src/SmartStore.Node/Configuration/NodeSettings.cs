@@ -1,7 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
-using SmartStore.Messaging.Mqtt;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Persistence;
 using SmartStore.Vision;
@@ -22,7 +21,7 @@ public sealed class ConfigurationException(string file, string message) : Except
 /// (<see cref="Broker"/>, kind <c>embedded</c>; the node's client then connects to it on 127.0.0.1).
 /// <see cref="Mqtt"/> has its client id filled in with the store's id at start when the file does not name one.
 /// </summary>
-public sealed record TransportSettings(string Kind, MqttOptions Mqtt, EmbeddedBrokerOptions? Broker = null)
+public sealed record TransportSettings(string Kind, MqttSessionOptions Mqtt, EmbeddedBrokerOptions? Broker = null)
 {
     public const string InProcess = "in-process";
     public const string MqttKind = "mqtt";
@@ -31,10 +30,10 @@ public sealed record TransportSettings(string Kind, MqttOptions Mqtt, EmbeddedBr
     /// <summary>The environment variable that holds the broker password unless the file names another.</summary>
     public const string DefaultPasswordVariable = "SMARTSTORE_MQTT_PASSWORD";
 
-    public static TransportSettings Embedded { get; } = new(InProcess, new MqttOptions { ClientId = string.Empty });
+    public static TransportSettings Embedded { get; } = new(InProcess, new MqttSessionOptions { ClientId = string.Empty });
 
     /// <summary>The MQTT options for a store: a client id that stays the same across restarts, so the session does.</summary>
-    public MqttOptions MqttFor(string storeId) => Mqtt.ClientId.Length > 0 ? Mqtt : Mqtt with { ClientId = $"smartstore-node-{storeId}" };
+    public MqttSessionOptions MqttFor(string storeId) => Mqtt.ClientId.Length > 0 ? Mqtt : Mqtt with { ClientId = $"smartstore-node-{storeId}" };
 }
 
 /// <summary>
@@ -232,10 +231,10 @@ public sealed record NodeSettings
     private static TransportSettings ReadTransport(Reader config, Func<string, string?> environment)
     {
         var kind = config.Choice("smartstore.transport.kind", TransportSettings.InProcess, TransportSettings.InProcess, TransportSettings.MqttKind, TransportSettings.EmbeddedKind);
-        var defaults = new MqttOptions();
+        var defaults = new MqttSessionOptions();
         var username = config.OptionalString(Mqtt + "username");
         var passwordVariable = config.OptionalString(Mqtt + "password-env") ?? TransportSettings.DefaultPasswordVariable;
-        var options = new MqttOptions
+        var options = new MqttSessionOptions
         {
             Host = config.OptionalString(Mqtt + "host") ?? defaults.Host,
             Port = config.Int(Mqtt + "port", defaults.Port, 1, 65_535),

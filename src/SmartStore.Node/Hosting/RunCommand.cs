@@ -1,9 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SmartStore.Domain.Layouts;
-using SmartStore.Messaging.Mqtt;
-using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Messaging.Protocol;
 using SmartStore.Node.Configuration;
 using SmartStore.Node.Feeds;
 using SmartStore.Node.Transport;
@@ -207,7 +206,7 @@ internal static class RunCommand
         }
     }
 
-    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttOptions mqtt, EmbeddedBroker? broker, bool demoShoppers)
+    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttSessionOptions mqtt, EmbeddedBroker? broker, bool demoShoppers)
     {
         AnsiConsole.Write(new Rule($"[bold]SmartStore node: {Markup.Escape(layout.Name)} ({Markup.Escape(layout.StoreId)})[/]").LeftJustified());
         var journal = settings.Journal.Describe();
@@ -217,7 +216,7 @@ internal static class RunCommand
             AnsiConsole.MarkupLine($"broker: [blue]embedded MQTTnet on {broker.Host}:{broker.Port}[/] (sessions in memory, up to {broker.Options.MaxQueuedMessages:N0} queued messages each; {(broker.Options.Username is null ? "any client on this machine" : "username and password")})");
         }
 
-        AnsiConsole.MarkupLine($"broker [blue]{(mqtt.TlsCaFile is null ? "mqtt" : "mqtts")}://{Markup.Escape(mqtt.Host)}:{mqtt.Port}[/] · session [blue]{Markup.Escape(mqtt.ClientId)}[/] (MQTT {(mqtt.ProtocolVersion == 5 ? "5" : "3.1.1")}, QoS 1, acknowledged once stored) · libmosquitto {MqttClient.NativeVersion}");
+        AnsiConsole.MarkupLine($"broker [blue]{(mqtt.TlsCaFile is null ? "mqtt" : "mqtts")}://{Markup.Escape(mqtt.Host)}:{mqtt.Port}[/] · session [blue]{Markup.Escape(mqtt.ClientId)}[/] (MQTT {(mqtt.ProtocolVersion == 5 ? "5" : "3.1.1")}, QoS 1, acknowledged once stored) · MQTTnet {MqttSession.LibraryVersion}");
         foreach (var topic in Topics.SubscriptionsFor(layout.StoreId))
         {
             AnsiConsole.MarkupLine($"  devices → [blue]{Markup.Escape(topic)}[/]");

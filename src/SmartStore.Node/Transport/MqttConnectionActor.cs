@@ -1,5 +1,5 @@
 using Akka.Actor;
-using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Transport;
 
 namespace SmartStore.Node.Transport;
 
@@ -35,13 +35,13 @@ public sealed record OutboxStatus(bool Connected, int Waiting, int InFlight, lon
 /// <summary>
 /// Owns the node's outgoing connection (gate commands, health): knows whether it is up, keeps the outbound
 /// queue bounded (commands wait here while the broker is away, and are refused once the outbox is full rather
-/// than piling up in libmosquitto), and limits publishes in flight. The network thread only tells it that the
+/// than piling up in the client), and limits publishes in flight. The session only tells it that the
 /// connection came or went.
 /// </summary>
 public sealed class MqttConnectionActor : ReceiveActor
 {
     private readonly Queue<(MqttConnectionCommand.Publish Publish, IActorRef ReplyTo)> _outbox = new();
-    private readonly MqttClient _client;
+    private readonly MqttSession _client;
     private readonly int _outboxCapacity;
     private readonly int _maxInFlight;
     private bool _connected;
@@ -49,7 +49,7 @@ public sealed class MqttConnectionActor : ReceiveActor
     private long _published;
     private long _refused;
 
-    public MqttConnectionActor(MqttClient client, int outboxCapacity = 10_000, int maxInFlight = 256)
+    public MqttConnectionActor(MqttSession client, int outboxCapacity = 10_000, int maxInFlight = 256)
     {
         _client = client;
         _outboxCapacity = outboxCapacity;

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Akka.Actor;
-using SmartStore.Messaging.Mqtt;
-using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
+using SmartStore.Messaging.Protocol;
 using SmartStore.Node.Health;
 
 namespace SmartStore.Node.Transport;
@@ -40,8 +39,8 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private const long MaxSkewMs = 1_000;
     private const int MaxInFlight = 4_096;
 
-    private readonly MqttClient _session;
-    private readonly MqttClient _commands;
+    private readonly MqttSession _session;
+    private readonly MqttSession _commands;
     private readonly IDeviceInbox _inbox;
     private readonly IActorRef _owner;
     private readonly ActorSystem _system;
@@ -54,7 +53,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private long _retries;
     private volatile bool _aborted;
 
-    private MqttTransport(MqttClient session, MqttClient commands, IDeviceInbox inbox, IActorRef owner, ActorSystem system, ILogger log)
+    private MqttTransport(MqttSession session, MqttSession commands, IDeviceInbox inbox, IActorRef owner, ActorSystem system, ILogger log)
     {
         _session = session;
         _commands = commands;
@@ -81,12 +80,12 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     public long Count(Delivery delivery) => Interlocked.Read(ref _outcomes[(int)delivery]);
 
     /// <summary>Connects both connections, subscribes to the store's device topics, and starts feeding the node.</summary>
-    public static async Task<MqttTransport> StartAsync(MqttOptions options, string storeId, IDeviceInbox inbox, ActorSystem system, ILogger log, CancellationToken cancellationToken = default)
+    public static async Task<MqttTransport> StartAsync(MqttSessionOptions options, string storeId, IDeviceInbox inbox, ActorSystem system, ILogger log, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(system);
-        var session = new MqttClient(options);
-        var commands = new MqttClient(options with { ClientId = $"{options.ClientId}-commands", CleanSession = true });
+        var session = new MqttSession(options);
+        var commands = new MqttSession(options with { ClientId = $"{options.ClientId}-commands", CleanSession = true });
         IActorRef? owner = null;
         try
         {
@@ -98,7 +97,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
             owner = system.ActorOf(Props.Create(() => new MqttConnectionActor(commands, 10_000, 256)), $"mqtt-{Guid.NewGuid():N}");
             await commands.ConnectAsync(cancellationToken);
             await session.ConnectAsync(cancellationToken);
-            log.LogInformation("MQTT: session '{ClientId}' on {Host}:{Port} (libmosquitto {Version}), subscribed to {Topics}", options.ClientId, options.Host, options.Port, MqttClient.NativeVersion, string.Join(", ", Topics.SubscriptionsFor(storeId)));
+            log.LogInformation("MQTT: session '{ClientId}' on {Host}:{Port} (MQTTnet {Version}), subscribed to {Topics}", options.ClientId, options.Host, options.Port, MqttSession.LibraryVersion, string.Join(", ", Topics.SubscriptionsFor(storeId)));
             return new MqttTransport(session, commands, inbox, owner, system, log);
         }
         catch

@@ -1,12 +1,12 @@
 using System.Text;
-using SmartStore.Messaging.Mqtt;
+using SmartStore.Messaging.Transport;
 using SmartStore.Testing;
 using Xunit;
 
 namespace SmartStore.Messaging.Tests;
 
-/// <summary>The libmosquitto binding against a real Mosquitto: QoS 1 both ways, persistent sessions, a broker restart, back-pressure.</summary>
-public sealed class MqttClientTests : IAsyncLifetime
+/// <summary>The MQTTnet session against a real Mosquitto: QoS 1 both ways, persistent sessions, a broker restart, back-pressure.</summary>
+public sealed class MqttSessionTests : IAsyncLifetime
 {
     private MosquittoServer _broker = null!;
 
@@ -14,41 +14,41 @@ public sealed class MqttClientTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
-    private MqttOptions Options(string clientId, bool clean = false, int protocol = 5, int inbox = 8_192) =>
+    private MqttSessionOptions Options(string clientId, bool clean = false, int protocol = 5, int inbox = 8_192) =>
         new() { Host = _broker.Host, Port = _broker.Port, ClientId = clientId, CleanSession = clean, ProtocolVersion = protocol, InboxCapacity = inbox };
 
-    private static Task<List<string>> TakeAsync(MqttClient client, int count) => NumberedMessages.TakeAsync(client, count, TimeSpan.FromSeconds(30));
+    private static Task<List<string>> TakeAsync(MqttSession client, int count) => NumberedMessages.TakeAsync(client, count, TimeSpan.FromSeconds(30));
 
-    private static Task PublishAsync(MqttClient publisher, string topic, IEnumerable<int> numbers) => NumberedMessages.PublishAsync(publisher, topic, numbers);
+    private static Task PublishAsync(MqttSession publisher, string topic, IEnumerable<int> numbers) => NumberedMessages.PublishAsync(publisher, topic, numbers);
 
     [Theory]
     [InlineData(5)]
     [InlineData(4)]
     public async Task QoS1_messages_make_the_round_trip_in_order(int protocol)
     {
-        await using var subscriber = new MqttClient(Options($"sub-{protocol}", protocol: protocol));
+        await using var subscriber = new MqttSession(Options($"sub-{protocol}", protocol: protocol));
         subscriber.Subscribe("smartstore/test/+/events");
         await subscriber.ConnectAsync();
-        await using var publisher = new MqttClient(Options($"pub-{protocol}", clean: true, protocol: protocol));
+        await using var publisher = new MqttSession(Options($"pub-{protocol}", clean: true, protocol: protocol));
         await publisher.ConnectAsync();
 
         await PublishAsync(publisher, "smartstore/test/gate-1/events", Enumerable.Range(1, 2_000));
         var received = await TakeAsync(subscriber, 2_000);
 
         Assert.Equal(Enumerable.Range(1, 2_000).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), received);
-        Assert.Matches(@"^2\.\d+\.\d+$", MqttClient.NativeVersion);
+        Assert.StartsWith("5.", MqttSession.LibraryVersion, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_persistent_session_keeps_what_was_published_while_the_subscriber_was_away_even_across_a_broker_restart()
     {
-        await using (var first = new MqttClient(Options("node-session")))
+        await using (var first = new MqttSession(Options("node-session")))
         {
             first.Subscribe("smartstore/test/#");
             await first.ConnectAsync();
         }
 
-        await using (var publisher = new MqttClient(Options("devices", clean: true)))
+        await using (var publisher = new MqttSession(Options("devices", clean: true)))
         {
             await publisher.ConnectAsync();
             await PublishAsync(publisher, "smartstore/test/shelf/weight", Enumerable.Range(1, 300));
@@ -56,7 +56,7 @@ public sealed class MqttClientTests : IAsyncLifetime
 
         await _broker.RestartAsync();
 
-        await using var again = new MqttClient(Options("node-session"));
+        await using var again = new MqttSession(Options("node-session"));
         again.Subscribe("smartstore/test/#");
         await again.ConnectAsync();
         var received = await TakeAsync(again, 300);
@@ -68,7 +68,7 @@ public sealed class MqttClientTests : IAsyncLifetime
     public async Task A_client_reconnects_and_resubscribes_by_itself_after_the_broker_restarts_and_its_session_still_outlives_the_connection()
     {
         var options = Options("node-reconnect") with { ReconnectDelay = TimeSpan.FromSeconds(1), ReconnectDelayMax = TimeSpan.FromSeconds(1) };
-        await using var subscriber = new MqttClient(options);
+        await using var subscriber = new MqttSession(options);
         subscriber.Subscribe("smartstore/test/#");
         await subscriber.ConnectAsync();
 
@@ -79,15 +79,24 @@ public sealed class MqttClientTests : IAsyncLifetime
             await Task.Delay(50, timeout.Token);
         }
 
-        await using var publisher = new MqttClient(Options("devices-2", clean: true));
+        await using var publisher = new MqttSession(Options("devices-2", clean: true));
         await publisher.ConnectAsync();
         await PublishAsync(publisher, "smartstore/test/camera/observations", [7]);
         Assert.Equal(["7"], await TakeAsync(subscriber, 1));
 
+        // "7" is acknowledged (and the broker has read it: a publish behind it on the same connection is answered),
+        // so only what comes after the crash below is for the next client.
+        while (subscriber.Acknowledged < 1)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        await subscriber.PublishAsync("smartstore/probe/acks-arrived", "1"u8.ToArray()).WaitAsync(timeout.Token);
+
         // The reconnect carried the session expiry again: the session survives this client's crash.
         await subscriber.AbortAsync();
         await PublishAsync(publisher, "smartstore/test/camera/observations", Enumerable.Range(1, 50));
-        await using var again = new MqttClient(options);
+        await using var again = new MqttSession(options);
         again.Subscribe("smartstore/test/#");
         await again.ConnectAsync();
         Assert.Equal(Enumerable.Range(1, 50).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), await TakeAsync(again, 50));
@@ -96,10 +105,10 @@ public sealed class MqttClientTests : IAsyncLifetime
     [Fact]
     public async Task A_message_is_acknowledged_only_once_everything_received_is_handled_so_a_crash_before_that_gets_it_redelivered()
     {
-        await using var crashing = new MqttClient(Options("node-crash"));
+        await using var crashing = new MqttSession(Options("node-crash"));
         crashing.Subscribe("smartstore/test/#");
         await crashing.ConnectAsync();
-        await using var publisher = new MqttClient(Options("devices-4", clean: true));
+        await using var publisher = new MqttSession(Options("devices-4", clean: true));
         await publisher.ConnectAsync();
         await PublishAsync(publisher, "smartstore/test/shelf/weight", Enumerable.Range(1, 500));
 
@@ -119,7 +128,7 @@ public sealed class MqttClientTests : IAsyncLifetime
         await crashing.AbortAsync();
 
         // Nothing was acknowledged, so the next client of the session gets every one of them again ...
-        await using var second = new MqttClient(Options("node-crash"));
+        await using var second = new MqttSession(Options("node-crash"));
         second.Subscribe("smartstore/test/#");
         await second.ConnectAsync();
         var redelivered = await TakeAsync(second, 500);
@@ -137,7 +146,7 @@ public sealed class MqttClientTests : IAsyncLifetime
         await second.PublishAsync("smartstore/probe/acks-arrived", "1"u8.ToArray()).WaitAsync(timeout.Token);
         await second.AbortAsync();
         await PublishAsync(publisher, "smartstore/test/shelf/weight", [501]);
-        await using var third = new MqttClient(Options("node-crash"));
+        await using var third = new MqttSession(Options("node-crash"));
         third.Subscribe("smartstore/test/#");
         await third.ConnectAsync();
         Assert.Equal(["501"], await TakeAsync(third, 1));
@@ -146,10 +155,10 @@ public sealed class MqttClientTests : IAsyncLifetime
     [Fact]
     public async Task A_full_inbox_stops_the_network_thread_instead_of_growing_and_nothing_is_lost()
     {
-        await using var subscriber = new MqttClient(Options("node-slow", inbox: 10));
+        await using var subscriber = new MqttSession(Options("node-slow", inbox: 10));
         subscriber.Subscribe("smartstore/test/#");
         await subscriber.ConnectAsync();
-        await using var publisher = new MqttClient(Options("devices-3", clean: true));
+        await using var publisher = new MqttSession(Options("devices-3", clean: true));
         await publisher.ConnectAsync();
 
         // All 500 are at the broker before the first is taken; at every step the client holds at most its inbox.
@@ -170,7 +179,7 @@ public sealed class MqttClientTests : IAsyncLifetime
     [Fact]
     public async Task QoS0_messages_beyond_the_acknowledge_batch_keep_flowing_though_they_have_no_PUBACK_to_wait_for()
     {
-        await using var subscriber = new MqttClient(Options("node-qos0") with { AcknowledgeBatch = 50 });
+        await using var subscriber = new MqttSession(Options("node-qos0") with { AcknowledgeBatch = 50 });
         subscriber.Subscribe("smartstore/test/#");
         await subscriber.ConnectAsync();
 
@@ -185,16 +194,16 @@ public sealed class MqttClientTests : IAsyncLifetime
     public async Task A_user_with_the_right_password_gets_in_and_a_wrong_password_is_refused_with_the_brokers_reason()
     {
         await using var secured = await MosquittoServer.StartAsync(new MosquittoSecurity("node", "s3cret"));
-        var options = new MqttOptions { Host = secured.Host, Port = secured.Port, ClientId = "node-auth", Username = "node", Password = "s3cret" };
-        await using var subscriber = new MqttClient(options);
+        var options = new MqttSessionOptions { Host = secured.Host, Port = secured.Port, ClientId = "node-auth", Username = "node", Password = "s3cret" };
+        await using var subscriber = new MqttSession(options);
         subscriber.Subscribe("smartstore/test/#");
         await subscriber.ConnectAsync();
-        await using var publisher = new MqttClient(options with { ClientId = "devices-auth", CleanSession = true });
+        await using var publisher = new MqttSession(options with { ClientId = "devices-auth", CleanSession = true });
         await publisher.ConnectAsync();
         await PublishAsync(publisher, "smartstore/test/gate/events", [1, 2, 3]);
         Assert.Equal(["1", "2", "3"], await TakeAsync(subscriber, 3));
 
-        await using var intruder = new MqttClient(options with { ClientId = "intruder", Password = "guess" });
+        await using var intruder = new MqttSession(options with { ClientId = "intruder", Password = "guess" });
         var error = await Assert.ThrowsAsync<MqttException>(() => intruder.ConnectAsync());
         Assert.Contains("refused client 'intruder'", error.Message, StringComparison.Ordinal);
         Assert.Contains("authori", error.Message, StringComparison.OrdinalIgnoreCase);
@@ -208,8 +217,8 @@ public sealed class MqttClientTests : IAsyncLifetime
         // 300 ms; the broker's packet log shows the order.
         await using var logged = await MosquittoServer.StartAsync(logPackets: true);
         await using var uplink = SlowUplink.Start(logged.Host, logged.Port, TimeSpan.FromMilliseconds(300));
-        var options = new MqttOptions { Host = uplink.Host, Port = uplink.Port, ClientId = "node-new-session" };
-        await using var subscriber = new MqttClient(options);
+        var options = new MqttSessionOptions { Host = uplink.Host, Port = uplink.Port, ClientId = "node-new-session" };
+        await using var subscriber = new MqttSession(options);
         subscriber.Subscribe("smartstore/test/a/#");
         subscriber.Subscribe("smartstore/test/b/#");
         await subscriber.ConnectAsync();
@@ -218,7 +227,7 @@ public sealed class MqttClientTests : IAsyncLifetime
         var log = await File.ReadAllTextAsync(logged.LogFile);
         Assert.Equal(2, log.Split("Sending SUBACK to node-new-session").Length - 1);
 
-        await using var publisher = new MqttClient(options with { Port = logged.Port, ClientId = "devices-new-session", CleanSession = true });
+        await using var publisher = new MqttSession(options with { Port = logged.Port, ClientId = "devices-new-session", CleanSession = true });
         await publisher.ConnectAsync();
         await PublishAsync(publisher, "smartstore/test/b/gate", [1]);
         Assert.Equal(["1"], await TakeAsync(subscriber, 1));
@@ -228,17 +237,17 @@ public sealed class MqttClientTests : IAsyncLifetime
     public async Task Messages_make_the_round_trip_over_TLS_with_the_brokers_CA()
     {
         await using var secured = await MosquittoServer.StartAsync(new MosquittoSecurity(Tls: true));
-        var options = new MqttOptions { Host = secured.Host, Port = secured.TlsPort, ClientId = "node-tls", TlsCaFile = secured.CaFile };
-        await using var subscriber = new MqttClient(options);
+        var options = new MqttSessionOptions { Host = secured.Host, Port = secured.TlsPort, ClientId = "node-tls", TlsCaFile = secured.CaFile };
+        await using var subscriber = new MqttSession(options);
         subscriber.Subscribe("smartstore/test/#");
         await subscriber.ConnectAsync();
-        await using var publisher = new MqttClient(options with { ClientId = "devices-tls", CleanSession = true });
+        await using var publisher = new MqttSession(options with { ClientId = "devices-tls", CleanSession = true });
         await publisher.ConnectAsync();
 
         await PublishAsync(publisher, "smartstore/test/camera/observations", Enumerable.Range(1, 100));
 
         Assert.Equal(100, (await TakeAsync(subscriber, 100)).Distinct().Count());
-        await using var plain = new MqttClient(options with { ClientId = "plain-to-tls", TlsCaFile = null, ConnectTimeout = TimeSpan.FromSeconds(3) });
+        await using var plain = new MqttSession(options with { ClientId = "plain-to-tls", TlsCaFile = null, ConnectTimeout = TimeSpan.FromSeconds(3) });
         await Assert.ThrowsAsync<MqttException>(() => plain.ConnectAsync());
     }
 
@@ -251,7 +260,7 @@ public sealed class MqttClientTests : IAsyncLifetime
     [InlineData("key", "a TLS client certificate and its key go together")]
     public void Options_that_cannot_work_are_refused_before_connecting_with_the_reason(string what, string reason)
     {
-        var good = new MqttOptions { ClientId = "node" };
+        var good = new MqttSessionOptions { ClientId = "node" };
         var bad = what switch
         {
             "port" => good with { Port = 0 },
@@ -259,19 +268,19 @@ public sealed class MqttClientTests : IAsyncLifetime
             "protocol" => good with { ProtocolVersion = 3 },
             "password" => good with { Password = "x" },
             "ca" => good with { TlsCaFile = "/nowhere/ca.crt" },
-            _ => good with { TlsCaFile = typeof(MqttClientTests).Assembly.Location, TlsCertFile = typeof(MqttClientTests).Assembly.Location },
+            _ => good with { TlsCaFile = typeof(MqttSessionTests).Assembly.Location, TlsCertFile = typeof(MqttSessionTests).Assembly.Location },
         };
 
         Assert.Null(good.Problem());
-        var error = Assert.Throws<ArgumentException>(() => new MqttClient(bad));
+        var error = Assert.Throws<ArgumentException>(() => new MqttSession(bad));
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_broker_that_is_not_there_is_named_in_the_error()
     {
-        var options = new MqttOptions { Host = "127.0.0.1", Port = 1, ClientId = "nobody", ConnectTimeout = TimeSpan.FromSeconds(2) };
-        await using var client = new MqttClient(options);
+        var options = new MqttSessionOptions { Host = "127.0.0.1", Port = 1, ClientId = "nobody", ConnectTimeout = TimeSpan.FromSeconds(2) };
+        await using var client = new MqttSession(options);
 
         var error = await Assert.ThrowsAsync<MqttException>(() => client.ConnectAsync());
 

@@ -1,7 +1,7 @@
-namespace SmartStore.Messaging.Mqtt;
+namespace SmartStore.Messaging.Transport;
 
 /// <summary>How to reach the broker and how the session behaves.</summary>
-public sealed record MqttOptions
+public sealed record MqttSessionOptions
 {
     public string Host { get; init; } = "127.0.0.1";
 
@@ -32,15 +32,15 @@ public sealed record MqttOptions
 
     public string? TlsKeyFile { get; init; }
 
-    /// <summary>Received messages not yet handled; at this many the network thread stops reading (the broker holds the rest).</summary>
+    /// <summary>Received messages not yet handled; at this many the client stops taking more (the broker holds the rest).</summary>
     public int InboxCapacity { get; init; } = 8_192;
 
     /// <summary>MQTT v5: QoS 1 messages the broker may have sent us unacknowledged (its send window).</summary>
     public int ReceiveMaximum { get; init; } = 2_000;
 
     /// <summary>
-    /// Messages read before the client pauses reading until all of them are handled and acknowledged. Below the
-    /// receive maximum, so the broker keeps the socket filled while a batch is being made durable.
+    /// Messages taken in before the client pauses taking more until all of them are handled and acknowledged.
+    /// Below the receive maximum, so the broker keeps the socket filled while a batch is being made durable.
     /// </summary>
     public int AcknowledgeBatch { get; init; } = 1_000;
 
