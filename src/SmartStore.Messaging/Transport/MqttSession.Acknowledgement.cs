@@ -119,7 +119,7 @@ public sealed partial class MqttSession
 
                     if (!corked && stream is not null)
                     {
-                        await stream.CorkAsync(closing);
+                        stream.Cork();
                         corked = true;
                     }
 
@@ -147,7 +147,7 @@ public sealed partial class MqttSession
                 {
                     try
                     {
-                        await stream.UncorkAsync(closing);
+                        await stream.UncorkAsync();
                         Interlocked.Add(ref _acknowledged, acknowledged);
                     }
                     catch (Exception error) when (error is IOException or ObjectDisposedException or OperationCanceledException)

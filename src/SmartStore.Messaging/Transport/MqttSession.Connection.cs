@@ -238,6 +238,11 @@ public sealed partial class MqttSession
                 try
                 {
                     using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    if (_streams.Current is { } stream)
+                    {
+                        await stream.WriteThrough().WaitAsync(limit.Token);
+                    }
+
                     await _client.DisconnectAsync(new MqttClientDisconnectOptions(), limit.Token);
                 }
 #pragma warning disable CA1031 // A goodbye that fails changes nothing: the socket closes below either way.

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -185,7 +186,8 @@ public sealed partial class MqttSession : IAsyncDisposable
         var message = new MqttApplicationMessage
         {
             Topic = topic,
-            PayloadSegment = payload.ToArray(),
+            // The caller's array as it is when there is one: a copy per message is a busy hour's worth of garbage.
+            PayloadSegment = MemoryMarshal.TryGetArray(payload, out var array) ? array : new ArraySegment<byte>(payload.ToArray()),
             QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
             Retain = retain,
         };
