@@ -19,7 +19,7 @@ internal static class NumberedMessages
         {
             var message = await client.Inbox.ReadAsync(timeout.Token);
             received.Add(Encoding.UTF8.GetString(message.Payload));
-            client.Handled();
+            client.Handled(message);
         }
 
         return received;

@@ -292,7 +292,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
                 while (true)
                 {
                     var message = await client.Inbox.ReadAsync(timeout.Token);
-                    client.Handled();
+                    client.Handled(message);
                     last = HealthReport.FromJson(message.Payload)!;
                     if (condition(last))
                     {

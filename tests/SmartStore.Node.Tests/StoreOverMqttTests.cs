@@ -1,3 +1,4 @@
+using Akka.Actor;
 using SmartStore.Domain.Floor;
 using SmartStore.Domain.Visits;
 using System.Diagnostics;
@@ -136,7 +137,7 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
         {
             using var timeout = new CancellationTokenSource(Patience);
             var published = await gates.Inbox.ReadAsync(timeout.Token);
-            gates.Handled();
+            gates.Handled(published);
             commands.Add(GateCommand.FromJson(published.Payload)!);
         }
 
@@ -205,12 +206,48 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
         GateCommand command;
         do
         {
-            command = GateCommand.FromJson((await gates.Inbox.ReadAsync(timeout.Token)).Payload)!;
-            gates.Handled();
+            var answer = await gates.Inbox.ReadAsync(timeout.Token);
+            command = GateCommand.FromJson(answer.Payload)!;
+            gates.Handled(answer);
         }
         while (command.Ts != 1795299999000);
 
         Assert.Equal(GateCommand.Open, command.Command);
+    }
+
+    [Fact]
+    public async Task The_stores_session_lives_in_an_actor_of_the_store_one_holder_at_a_time_and_the_broker_keeps_its_queue_for_the_next_holder()
+    {
+        var options = Options("smartstore-node-corner-01-moving");
+        var store = StoreHarness.Small.StoreId;
+        Task<MqttTransport> Open(CancellationToken opening) => MqttTransport.StartAsync(options, store, _node, _node.System, NullLogger.Instance, opening);
+        var first = await StoreSession.OpenAsync(_node.System, store, Open, Patience, CancellationToken.None);
+
+        // One holder per store on a node: the actor's name is the store's.
+        Assert.Equal($"/user/store-session-{store}", first.Owner.Path.ToStringWithoutAddress());
+        await Assert.ThrowsAsync<InvalidActorNameException>(() => StoreSession.OpenAsync(_node.System, store, Open, Patience, CancellationToken.None));
+
+        // The actor stops without a Close (its node going down, a cluster moving the store): the session drops as a
+        // crash would, and what devices send meanwhile waits in the broker for the session's next holder.
+        _node.System.Stop(first.Owner);
+        using var timeout = new CancellationTokenSource(Patience);
+        while (await _node.System.ActorSelection(first.Owner.Path).Ask<ActorIdentity>(new Identify(1), Patience) is { Subject: not null })
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        var received = first.Transport.Received;
+        var malformed = Enumerable.Range(1, 200).Select(n => (Topics.For(store, DeviceKind.Shelf, "shelf-01"), Encoding.UTF8.GetBytes($"{{\"v\":1,\"seq\":{n}")));
+        await PublishAsync(malformed);
+        await using var next = await StoreSession.OpenAsync(_node.System, store, Open, Patience, CancellationToken.None);
+        await next.Transport.WaitForDeliveredAsync(200, timeout.Token);
+
+        Assert.True(first.Transport.Received - received < 200, "the stopped holder kept taking messages");
+        Assert.True(next.Transport.Count(Delivery.Rejected) >= 200, $"the next holder refused {next.Transport.Count(Delivery.Rejected)} of the 200 malformed messages");
+
+        // A Close drains, disconnects and stops the actor.
+        await next.DisposeAsync();
+        Assert.Null((await _node.System.ActorSelection(next.Owner.Path).Ask<ActorIdentity>(new Identify(2), Patience)).Subject);
     }
 
     [Fact]

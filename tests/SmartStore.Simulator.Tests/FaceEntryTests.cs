@@ -257,8 +257,9 @@ public sealed class FaceEntryOverMqttTests
             var answers = new List<GateCommand>();
             for (var i = 0; i < 2; i++)
             {
-                answers.Add(GateCommand.FromJson((await gate.Inbox.ReadAsync(timeout.Token)).Payload)!);
-                gate.Handled();
+                var answer = await gate.Inbox.ReadAsync(timeout.Token);
+                answers.Add(GateCommand.FromJson(answer.Payload)!);
+                gate.Handled(answer);
             }
 
             var open = answers.Single(a => a.Command == GateCommand.Open);

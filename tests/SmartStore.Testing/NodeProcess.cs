@@ -98,7 +98,16 @@ public sealed class NodeProcess
         }
 
         using var timeout = new CancellationTokenSource(_patience);
-        await _process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill();
+            throw new TimeoutException($"the node did not stop within {_patience.TotalSeconds:0} s of SIGTERM; its output:\n{Output}");
+        }
+
         return _process.ExitCode;
     }
 

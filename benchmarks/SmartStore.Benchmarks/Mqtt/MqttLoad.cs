@@ -85,8 +85,7 @@ internal static class MqttLoad
         {
             for (var i = 0; i < messages.Count; i++)
             {
-                await subscriber.Inbox.ReadAsync();
-                subscriber.Handled();
+                subscriber.Handled(await subscriber.Inbox.ReadAsync());
             }
         });
         var pending = new Queue<Task>();

@@ -33,7 +33,7 @@ internal sealed class MqttReplay : IAsyncDisposable
             await foreach (var command in gates.Inbox.ReadAllAsync())
             {
                 await commandSink.PublishAsync(command.Topic, command.Payload);
-                gates.Handled();
+                gates.Handled(command);
             }
         });
     }

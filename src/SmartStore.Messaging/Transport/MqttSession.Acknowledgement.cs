@@ -9,6 +9,39 @@ namespace SmartStore.Messaging.Transport;
 public sealed partial class MqttSession
 {
     /// <summary>
+    /// Says that one message read from <see cref="Inbox"/> is dealt with (stored, or refused for good). Its
+    /// acknowledgement goes to the broker once every message that came before it is dealt with too.
+    /// </summary>
+    public void Handled(MqttInbound message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var ticket = message.Ticket;
+        if (ticket is null || !ReferenceEquals(ticket.Session, this))
+        {
+            throw new ArgumentException("the message did not come from this session", nameof(message));
+        }
+
+        // A full fence: the acknowledger reads the flag after it moved the head, and this reads the head after the flag.
+        if (Interlocked.Exchange(ref ticket.HandledFlag, 1) == 1)
+        {
+            throw new InvalidOperationException("the message was already handled");
+        }
+
+        var left = Interlocked.Decrement(ref _unhandled);
+
+        // Only the oldest unacknowledged message can let acknowledgements out; the rest wait behind it.
+        if (ticket.Index == Interlocked.Read(ref _head) && Interlocked.Exchange(ref _acknowledgerWaiting, 0) == 1)
+        {
+            _headHandled.Fire();
+        }
+
+        if (left == _options.InboxCapacity - 1)
+        {
+            _progress.Fire();
+        }
+    }
+
+    /// <summary>
     /// MQTTnet calls this for one message at a time and sends the next only after it returns, so waiting here
     /// is the back-pressure: MQTTnet keeps what else the broker sent (at most the receive maximum) and the
     /// broker the rest.
@@ -17,7 +50,6 @@ public sealed partial class MqttSession
     {
         received.AutoAcknowledge = false;
         var message = received.ApplicationMessage;
-        var inbound = new MqttInbound(message.Topic, message.Payload.ToArray());
         var connection = Interlocked.Read(ref _connection);
         lock (_gate)
         {
@@ -28,24 +60,18 @@ public sealed partial class MqttSession
                 return;
             }
 
-            // Counted and listed before the application can see it, so "all handled" always covers the list.
-            _unacknowledged.Add(new Taken(received, connection));
-            _takenSinceAcknowledging++;
+            // Queued and counted before the application can see it, so the queue always holds what it may hand back.
+            var ticket = new Ticket(this, _nextIndex++, received, connection);
+            _tickets.Enqueue(ticket);
             Interlocked.Increment(ref _unhandled);
             Interlocked.Increment(ref _received);
-            _inbox.Writer.TryWrite(inbound);
+            _inbox.Writer.TryWrite(new MqttInbound(message.Topic, message.Payload.ToArray()) { Ticket = ticket });
         }
 
         while (Volatile.Read(ref _closing) == 0 && connection == Interlocked.Read(ref _connection))
         {
             var progress = _progress.Next;
-            bool full;
-            lock (_gate)
-            {
-                full = _unhandled >= _options.InboxCapacity || _takenSinceAcknowledging >= _options.AcknowledgeBatch;
-            }
-
-            if (!full)
+            if (Volatile.Read(ref _unhandled) < _options.InboxCapacity)
             {
                 return;
             }
@@ -54,22 +80,23 @@ public sealed partial class MqttSession
         }
     }
 
-    /// <summary>Whenever everything taken in is handled, acknowledges all of it, in arrival order.</summary>
+    /// <summary>Acknowledges the longest run of handled messages at the front, in arrival order, whenever there is one.</summary>
     private async Task AcknowledgeLoopAsync()
     {
         var closing = _closingSource.Token;
         while (true)
         {
-            var allHandled = _allHandled.Next;
-            List<Taken>? batch = null;
+            var headHandled = _headHandled.Next;
+            Interlocked.Exchange(ref _acknowledgerWaiting, 1);
+            List<Ticket>? batch = null;
             lock (_gate)
             {
-                if (_unhandled == 0 && _unacknowledged.Count > 0)
+                while (_tickets.TryPeek(out var oldest) && Volatile.Read(ref oldest.HandledFlag) == 1 && (batch?.Count ?? 0) < _options.AcknowledgeBatch)
                 {
-                    batch = _unacknowledged;
-                    _unacknowledged = [];
-                    _takenSinceAcknowledging = 0;
+                    (batch ??= []).Add(_tickets.Dequeue());
                 }
+
+                Interlocked.Exchange(ref _head, _tickets.TryPeek(out var next) ? next.Index : _nextIndex);
             }
 
             if (batch is not null)
@@ -81,7 +108,7 @@ public sealed partial class MqttSession
 
             try
             {
-                await allHandled.WaitAsync(closing);
+                await headHandled.WaitAsync(closing);
             }
             catch (OperationCanceledException)
             {
@@ -90,7 +117,7 @@ public sealed partial class MqttSession
         }
     }
 
-    private async Task AcknowledgeAsync(List<Taken> batch, CancellationToken closing)
+    private async Task AcknowledgeAsync(List<Ticket> batch, CancellationToken closing)
     {
         try
         {
@@ -109,10 +136,10 @@ public sealed partial class MqttSession
             var acknowledged = 0;
             try
             {
-                foreach (var taken in batch)
+                foreach (var ticket in batch)
                 {
                     // From a connection that has gone: the broker sends it again on this one.
-                    if (taken.Connection != connection || closing.IsCancellationRequested || taken.Message.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+                    if (ticket.Connection != connection || closing.IsCancellationRequested || ticket.Message.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
                     {
                         continue;
                     }
@@ -125,7 +152,7 @@ public sealed partial class MqttSession
 
                     try
                     {
-                        await taken.Message.AcknowledgeAsync(closing);
+                        await ticket.Message.AcknowledgeAsync(closing);
                         acknowledged++;
                     }
                     catch (Exception error) when (error is MqttCommunicationException or ObjectDisposedException or OperationCanceledException)
@@ -163,8 +190,19 @@ public sealed partial class MqttSession
         }
     }
 
-    /// <summary>A message taken in, with the connection it came on (its PUBACK may only go out there).</summary>
-    private readonly record struct Taken(MqttApplicationMessageReceivedEventArgs Message, long Connection);
+    /// <summary>A message taken in: where it stands in arrival order, the connection it came on (its PUBACK may only go out there), and whether it is handled.</summary>
+    internal sealed class Ticket(MqttSession session, long index, MqttApplicationMessageReceivedEventArgs message, long connection)
+    {
+        public int HandledFlag;
+
+        public MqttSession Session { get; } = session;
+
+        public long Index { get; } = index;
+
+        public MqttApplicationMessageReceivedEventArgs Message { get; } = message;
+
+        public long Connection { get; } = connection;
+    }
 
     /// <summary>Wakes whoever waits for the next time something changed; take <see cref="Next"/> before looking.</summary>
     private sealed class Pulse

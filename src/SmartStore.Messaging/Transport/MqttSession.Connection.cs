@@ -278,7 +278,7 @@ public sealed partial class MqttSession
             bool settled;
             lock (_gate)
             {
-                settled = _unhandled == 0 && _unacknowledged.Count == 0 && Volatile.Read(ref _publishing) == 0;
+                settled = _unhandled == 0 && _tickets.Count == 0 && Volatile.Read(ref _publishing) == 0;
             }
 
             if (settled)

@@ -8,7 +8,11 @@ using MQTTnet.Protocol;
 namespace SmartStore.Messaging.Transport;
 
 /// <summary>One message from the broker.</summary>
-public sealed record MqttInbound(string Topic, byte[] Payload);
+public sealed record MqttInbound(string Topic, byte[] Payload)
+{
+    /// <summary>Where the message stands in its session's arrival order; <see cref="MqttSession.Handled"/> reads it.</summary>
+    internal MqttSession.Ticket? Ticket { get; init; }
+}
 
 public sealed class MqttException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -20,12 +24,12 @@ public sealed class MqttException(string message, Exception? inner = null) : Exc
 /// </summary>
 /// <remarks>
 /// <para>Acknowledgement: MQTT wants PUBACKs in the order their messages came, and the application finishes
-/// messages in any order (each store entity persists at its own pace) and only counts them. So the session
-/// acknowledges at a moment when <em>every</em> message it has taken in is handled, all of them at once and in
-/// arrival order, written to the socket in one go (<see cref="CorkableStream"/>). It takes in at most
-/// <see cref="MqttSessionOptions.AcknowledgeBatch"/> messages before it waits for that moment, below the MQTT 5
-/// receive maximum so the broker keeps the socket filled meanwhile, and never more than
-/// <see cref="MqttSessionOptions.InboxCapacity"/> unhandled ones; the broker holds the rest in the session.</para>
+/// messages in any order (each store entity persists at its own pace). So the session acknowledges the longest
+/// run of handled messages at the front of the arrival order, as soon as there is one, up to
+/// <see cref="MqttSessionOptions.AcknowledgeBatch"/> PUBACKs written to the socket in one go
+/// (<see cref="CorkableStream"/>); a message handled early waits for those before it. It never holds more than
+/// <see cref="MqttSessionOptions.InboxCapacity"/> unhandled messages (nor the broker more than the receive
+/// maximum unacknowledged ones); the broker holds the rest in the session.</para>
 /// <para>A PUBACK only ever goes out on the connection its message came in on: acknowledging and reconnecting
 /// take turns (<see cref="_link"/>), and what arrived on a connection that has gone is left to the broker to
 /// send again (the node drops the repeat by device and sequence).</para>
@@ -47,13 +51,13 @@ public sealed partial class MqttSession : IAsyncDisposable
     // Guards what was taken in and not yet acknowledged, the subscription list and the online signal.
     private readonly Lock _gate = new();
     private readonly List<string> _subscriptions = [];
-    private List<Taken> _unacknowledged = [];
-    private int _takenSinceAcknowledging;
+    private readonly Queue<Ticket> _tickets = new();
+    private long _nextIndex;
     private TaskCompletionSource _online = NewSignal();
 
     // Acknowledging and (re)connecting take turns, so a PUBACK never goes out on another connection than its message's.
     private readonly SemaphoreSlim _link = new(1, 1);
-    private readonly Pulse _allHandled = new();
+    private readonly Pulse _headHandled = new();
     private readonly Pulse _progress = new();
     private readonly Pulse _lost = new();
     private readonly CancellationTokenSource _closingSource = new();
@@ -68,6 +72,10 @@ public sealed partial class MqttSession : IAsyncDisposable
     private volatile bool _draining;
     private volatile bool _isConnected;
     private int _unhandled;
+
+    // The arrival index of the oldest message not yet acknowledged, and whether the acknowledger waits for it.
+    private long _head;
+    private int _acknowledgerWaiting;
     private int _publishing;
     private long _received;
     private long _acknowledged;
@@ -119,30 +127,6 @@ public sealed partial class MqttSession : IAsyncDisposable
 
     /// <summary>Raised when the connection comes or goes, on a thread of MQTTnet's or this session's: keep it short (tell an actor).</summary>
     public Action<bool>? ConnectionChanged { get; set; }
-
-    /// <summary>
-    /// Says that one message read from <see cref="Inbox"/> is dealt with (stored, or refused for good). Once all
-    /// received messages are, their acknowledgements go to the broker.
-    /// </summary>
-    public void Handled()
-    {
-        var left = Interlocked.Decrement(ref _unhandled);
-        if (left < 0)
-        {
-            Interlocked.Increment(ref _unhandled);
-            throw new InvalidOperationException("Handled was called more often than messages were received.");
-        }
-
-        // Only these two moments can let more in: everything handled, or room in the inbox again.
-        if (left == 0)
-        {
-            _allHandled.Fire();
-        }
-        else if (left == _options.InboxCapacity - 1)
-        {
-            _progress.Fire();
-        }
-    }
 
     /// <summary>Subscribes at QoS 1 now (if connected) and again after every reconnect.</summary>
     public void Subscribe(string pattern)

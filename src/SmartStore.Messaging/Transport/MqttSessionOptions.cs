@@ -38,10 +38,7 @@ public sealed record MqttSessionOptions
     /// <summary>MQTT v5: QoS 1 messages the broker may have sent us unacknowledged (its send window).</summary>
     public int ReceiveMaximum { get; init; } = 2_000;
 
-    /// <summary>
-    /// Messages taken in before the client pauses taking more until all of them are handled and acknowledged.
-    /// Below the receive maximum, so the broker keeps the socket filled while a batch is being made durable.
-    /// </summary>
+    /// <summary>At most this many PUBACKs go to the socket in one write (a batch waits for nothing: whatever run of handled messages is ready goes).</summary>
     public int AcknowledgeBatch { get; init; } = 1_000;
 
     /// <summary>Small packets go out at once (gate commands); off lets the kernel coalesce them.</summary>

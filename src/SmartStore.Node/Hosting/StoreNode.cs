@@ -91,7 +91,9 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         var faces = pipeline is null ? null : new FaceEntryServices(pipeline, gallery, options.FaceEntry);
         var services = new NodeServices(options, health, receipts, gateway, commands, loggers, new AccountServices(vault, gallery), faces);
         var host = new HostBuilder()
-            .ConfigureServices(s => s.AddSingleton(loggers).AddSmartStoreNode(services))
+            // The process owns its signals (Program.cs) and stops the node in order: transport drained first, then the
+            // actors. The default console lifetime would end the actor system on SIGTERM under a draining transport.
+            .ConfigureServices(s => s.AddSingleton<IHostLifetime, CallerOwnedLifetime>().AddSingleton(loggers).AddSmartStoreNode(services))
             .Build();
         try
         {
@@ -329,4 +331,12 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         devices.ToDictionary(d => d, d => DeviceEnvelope.DeviceEntityId(storeId, d), StringComparer.Ordinal);
 
     private static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";
+}
+
+/// <summary>A host lifetime that listens to no signal: whoever started the node stops it (<see cref="StoreNode.DisposeAsync"/>).</summary>
+internal sealed class CallerOwnedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -237,7 +237,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
                 var outcome = await _inbox.DeliverAsync(message.Topic, message.Payload);
                 Interlocked.Increment(ref _outcomes[(int)outcome]);
                 Interlocked.Increment(ref _delivered);
-                _session.Handled();
+                _session.Handled(message);
                 _progress.Signal();
                 return;
             }
