@@ -70,10 +70,6 @@ public sealed partial class MqttSession
             {
                 result = await _client.ConnectAsync(_clientOptions, limit.Token);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_closingSource.IsCancellationRequested)
-            {
-                throw Failed($"MQTT broker {Broker} did not answer client '{_options.ClientId}' within {_options.ConnectTimeout.TotalSeconds:0.#} s");
-            }
             catch (Exception error) when (error is MqttCommunicationException or SocketException or IOException or System.Security.Authentication.AuthenticationException)
             {
                 throw Failed($"MQTT broker {Broker} could not be reached by client '{_options.ClientId}': {Innermost(error).Message}", error);
