@@ -102,16 +102,25 @@ internal static class RunCommand
             }
         }
 
-        MqttTransport transport;
+        // The store's session belongs to an actor of the store, so a cluster can move it with the store.
+        StoreSession session;
         try
         {
-            transport = await MqttTransport.StartAsync(mqtt, layout.StoreId, node, node.System, loggers.CreateLogger("SmartStore.Node.Mqtt"), stop);
+            var mqttLog = loggers.CreateLogger("SmartStore.Node.Mqtt");
+            session = await StoreSession.OpenAsync(node.System, layout.StoreId, opening => MqttTransport.StartAsync(mqtt, layout.StoreId, node, node.System, mqttLog, opening), TimeSpan.FromMinutes(5), stop);
         }
         catch (MqttException exception)
         {
             AnsiConsole.MarkupLine($"[red]cannot reach the broker:[/] {Markup.Escape(exception.Message)}");
             return 1;
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped before the broker answered: nothing was received, so nothing is left to store.
+            return 0;
+        }
+
+        var transport = session.Transport;
 
         commands.Target = transport;
         (IAsyncDisposable Console, string Banner)? console = null;
@@ -124,19 +133,19 @@ internal static class RunCommand
             catch (ArgumentException exception)
             {
                 // A read-models connection string Npgsql cannot read: bad input, like a bad argument.
-                await transport.DisposeAsync();
+                await session.DisposeAsync();
                 return Refusal.Print("cannot start the console", exception.Message);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 // Stopped while the console was starting: a graceful stop with nothing to show.
-                await transport.DisposeAsync();
+                await session.DisposeAsync();
                 return 0;
             }
             catch (Exception exception) when (exception is IOException or InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException)
             {
                 AnsiConsole.MarkupLine($"[red]cannot start the console:[/] {Markup.Escape(exception.Message)}");
-                await transport.DisposeAsync();
+                await session.DisposeAsync();
                 return 1;
             }
         }
@@ -168,7 +177,7 @@ internal static class RunCommand
             await running.Console.DisposeAsync();
         }
 
-        await transport.DisposeAsync();
+        await session.DisposeAsync();
         PrintDecisions(node.Receipts, printed, layout.Currency);
         var health = node.Health.Snapshot();
         AnsiConsole.MarkupLine($"stopped · {Markup.Escape(Counters(health))} · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review{(broker is null ? string.Empty : $" · embedded broker: {broker.Refused:N0} clients refused, {broker.Overflowed:N0} queued messages dropped")}");

@@ -156,8 +156,10 @@ public static class SmartStoreHosting
           # Entities restarted after a failure (the floor after a journal outage) come back quickly.
           cluster.sharding.entity-restart-backoff = 1s
           cluster.sharding.remember-entities-store = eventsourced
-          # A node leaving (SIGTERM) hands its shards over before it exits.
-          coordinated-shutdown.run-by-clr-shutdown-hook = on
+          # The process stops itself on SIGTERM in its own order: the store's MQTT session drains into the running
+          # actors first, then the host's stop runs coordinated shutdown (shards handed over). Akka's own hook fired
+          # on SIGTERM too and stopped the session's actor under the drain, so the stop hung.
+          coordinated-shutdown.run-by-clr-shutdown-hook = off
           actor.ask-timeout = 60s
           # After a database outage the journal lets calls through again within seconds, not the default 30 s:
           # devices keep sending, and every second the floor waits is a second of unacknowledged messages.
