@@ -19,13 +19,15 @@ internal sealed class MqttReplay : IAsyncDisposable
     private readonly MqttSession _gates;
     private readonly Task _gateListener;
     private readonly MqttSessionOptions _session;
+    private readonly StoreSession _store;
 
     private const int MaxLead = 20_000;
 
-    private MqttReplay(MqttSessionOptions session, MqttTransport node, MqttSession devices, MqttSession gates, InProcessTransport commandSink)
+    private MqttReplay(MqttSessionOptions session, StoreSession node, MqttSession devices, MqttSession gates, InProcessTransport commandSink)
     {
         _session = session;
-        _node = node;
+        _store = node;
+        _node = node.Transport;
         _devices = devices;
         _gates = gates;
         _gateListener = Task.Run(async () =>
@@ -47,14 +49,15 @@ internal sealed class MqttReplay : IAsyncDisposable
 
         var run = Guid.NewGuid().ToString("N")[..8];
         var session = new MqttSessionOptions { Host = host, Port = port, ClientId = $"smartstore-node-{storeId}-{run}" };
-        var transport = await MqttTransport.StartAsync(session, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
-        commands.Target = transport;
+        // Opened as the node's run opens it: owned by the store's session actor.
+        var store = await StoreSession.OpenAsync(node.System, storeId, opening => MqttTransport.StartAsync(session, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, opening), TimeSpan.FromMinutes(5), cancellationToken);
+        commands.Target = store.Transport;
         var gates = new MqttSession(new MqttSessionOptions { Host = host, Port = port, ClientId = $"replay-gates-{run}", CleanSession = true });
         gates.Subscribe(Topics.GateCommands(storeId, "+"));
         await gates.ConnectAsync(cancellationToken);
         var devices = new MqttSession(new MqttSessionOptions { Host = host, Port = port, ClientId = $"replay-devices-{run}", CleanSession = true });
         await devices.ConnectAsync(cancellationToken);
-        return new MqttReplay(session, transport, devices, gates, commandSink);
+        return new MqttReplay(session, store, devices, gates, commandSink);
     }
 
     /// <summary><c>host:port</c>, or a bare host on MQTT's port 1883.</summary>
@@ -128,7 +131,7 @@ internal sealed class MqttReplay : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _devices.DisposeAsync();
-        await _node.DisposeAsync();
+        await _store.DisposeAsync();
         await _gates.DisposeAsync();
         await _gateListener;
 

@@ -36,7 +36,7 @@ public sealed record MqttTransportStatus(
 /// </remarks>
 public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
 {
-    private const long MaxSkewMs = 1_000;
+    private static readonly long MaxSkewMs = long.Parse(Environment.GetEnvironmentVariable("SMARTSTORE_PUMP_SKEW") ?? "1000", System.Globalization.CultureInfo.InvariantCulture);
     private const int MaxInFlight = 4_096;
 
     private readonly MqttSession _session;
