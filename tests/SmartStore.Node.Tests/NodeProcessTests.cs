@@ -258,7 +258,7 @@ public sealed class NodeProcessTests : IAsyncLifetime
         var paid = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var identification in _morning.Messages.OfType<GateEvent>().Where(g => g.Event is "identified" or "token"))
         {
-            var visit = (await reader.GetVisitAsync($"{identification.Device}-{identification.Ts}-{identification.Seq}")).State;
+            var visit = (await reader.GetVisitAsync(VisitIds.For(StoreHarness.Small.StoreId, identification.Device, identification.Ts, identification.Seq))).State;
             if (visit.Phase == VisitPhase.Paid)
             {
                 paid.Add(visit.PayerId, string.Join(' ', visit.Receipt!.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => $"{l.Units}x{l.Sku}")));

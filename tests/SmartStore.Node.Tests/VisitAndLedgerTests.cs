@@ -3,6 +3,7 @@ using Akka.TestKit;
 using SmartStore.Domain.Accounts;
 using SmartStore.Domain.Carts;
 using SmartStore.Domain.Fusion;
+using SmartStore.Domain.Layouts;
 using SmartStore.Domain.Visits;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Node.Health;
@@ -53,8 +54,10 @@ public abstract class VisitAndLedgerTests : ActorTestHost
         }));
     }
 
+    private static readonly IReadOnlyDictionary<string, StoreLayout> Stores = new Dictionary<string, StoreLayout> { [StoreHarness.Small.StoreId] = StoreHarness.Small };
+
     private IActorRef SpawnVisit() =>
-        System.ActorOf(Props.Create(() => new VisitActor(Visit, new VisitServices(StoreHarness.Small, Regions, _health, TimeSpan.FromDays(30), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), Wait))));
+        System.ActorOf(Props.Create(() => new VisitActor(Visit, new VisitServices(Stores, Regions, _health, TimeSpan.FromDays(30), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), Wait))));
 
     private IActorRef SpawnLedger(string visitId, IPaymentGateway? gateway = null) =>
         System.ActorOf(Props.Create(() => new PaymentLedgerActor(visitId, new LedgerServices(gateway ?? _psp, Regions, Wait))));

@@ -145,7 +145,7 @@ internal static class StoreLoad
             {
                 CameraObservation c => new SightingRecord(c.Device, c.Seq, c.Ts, c.Track, c.Body[0], c.Body[1], c.Hand?[0], c.Hand?[1], c.Hand is [_, _, var z] ? z : null),
                 GateEvent { Event: "crossed" } g => new CrossingRecord(g.Device, g.Seq, g.Ts, g.Device, g.Track!, g.Inward!.Value),
-                GateEvent g => new EntryRecord(g.Device, g.Seq, g.Ts, g.Device, $"{g.Device}-{g.Ts}-{g.Seq}", g.Shopper ?? g.Token!.Replace("shopper:", string.Empty, StringComparison.Ordinal), g.Party ?? 1),
+                GateEvent g => new EntryRecord(g.Device, g.Seq, g.Ts, g.Device, VisitIds.For(layout.StoreId, g.Device, g.Ts, g.Seq), g.Shopper ?? g.Token!.Replace("shopper:", string.Empty, StringComparison.Ordinal), g.Party ?? 1),
                 WeightReport w => Weigh(w),
                 _ => null,
             };

@@ -109,7 +109,7 @@ public sealed class AdmissionActor : ReceiveActor
         var admit = (EntryDecision.Admit)decision;
 
         // Stable across redeliveries of the same identification: the same message opens the same visit.
-        var visitId = _identification.Camera is null ? $"{_gate.Id}-{_identification.Ts}-{_identification.Seq}" : $"{_gate.Id}-{_identification.Ts}-f{_identification.Seq}";
+        var visitId = VisitIds.For(_services.StoreId, _gate.Id, _identification.Ts, _identification.Seq, byFace: _identification.Camera is not null);
         string? hold = null;
         if (admit.HoldMinor > 0)
         {

@@ -51,7 +51,7 @@ public static class SmartStoreHosting
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(node);
         var options = node.Options;
-        var stores = new Dictionary<string, StoreLayout>(StringComparer.Ordinal) { [options.Layout.StoreId] = options.Layout };
+        var stores = options.Stores.ToDictionary(layout => layout.StoreId, StringComparer.Ordinal);
         var regions = (NodeRegions?)null;
         NodeRegions Regions(IReadOnlyActorRegistry registry) => regions ??= new NodeRegions(registry);
         var gateway = new BoundedGateway(node.Gateway, options.MaxConcurrentCharges);
@@ -123,7 +123,7 @@ public static class SmartStoreHosting
         builder
             .WithShardRegion<VisitRegion>("visits", (_, registry) => visit =>
             {
-                var services = new VisitServices(options.Layout, Regions(registry), node.Health, options.DisputeWindow, options.PaymentRetryDelay, options.PaymentPatience, options.AskTimeout);
+                var services = new VisitServices(stores, Regions(registry), node.Health, options.DisputeWindow, options.PaymentRetryDelay, options.PaymentPatience, options.AskTimeout);
                 return Props.Create(() => new VisitActor(visit, services));
             }, extractor, onDemand)
             .WithShardRegion<AccountRegion>("accounts", (_, _) => shopper => Props.Create(() => new ShopperAccountActor(shopper, node.Accounts)), extractor, onDemand)
@@ -161,6 +161,15 @@ public static class SmartStoreHosting
           # on SIGTERM too and stopped the session's actor under the drain, so the stop hung.
           coordinated-shutdown.run-by-clr-shutdown-hook = off
           actor.ask-timeout = 60s
+          # Split-brain resolver, keep-majority (Akka 1.5's default, written out because it is a decision): when
+          # nodes cannot see each other, the side with more nodes keeps the stores and the other side downs itself,
+          # so a store's floor and its MQTT session never run on two sides at once. Chosen over static-quorum
+          # (needs a fixed cluster size; a chain grows), keep-oldest (the oldest node alone could win against all
+          # others) and lease-majority (needs a lease store we do not run). Run an odd number of store nodes; on an
+          # even split the side with the lowest address stays. stable-after: how long a partition must last before
+          # anything is downed, so a long GC pause does not move every store.
+          cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+          cluster.split-brain-resolver { active-strategy = keep-majority, stable-after = 20s }
           # After a database outage the journal lets calls through again within seconds, not the default 30 s:
           # devices keep sending, and every second the floor waits is a second of unacknowledged messages.
           persistence.journal-plugin-fallback.circuit-breaker { call-timeout = 30s, reset-timeout = 5s }

@@ -34,8 +34,7 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly StoreNodeOptions _options;
-    private readonly DeviceMessageParser _parser;
-    private readonly Dictionary<DeviceKind, (IActorRef Region, Dictionary<string, string> EntityIds)> _routes;
+    private readonly Dictionary<string, StoreRoutes> _stores;
     private readonly NodeRegions _regions;
     private readonly DeliveryDeadline _deadline;
     private readonly NodeServices _services;
@@ -49,20 +48,15 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         Receipts = services.Receipts;
         System = host.Services.GetRequiredService<ActorSystem>();
         _regions = new NodeRegions(host.Services.GetRequiredService<ActorRegistry>());
-        // The node has the layout, so its parser can refuse a camera position off this store's floor.
-        _parser = new DeviceMessageParser(Health.Rejections, new FloorBounds(options.Layout.FloorWidth, options.Layout.FloorDepth));
         _deadline = new DeliveryDeadline(options.DeliveryTimeout);
-        var layout = options.Layout;
-        _routes = new()
-        {
-            [DeviceKind.Gate] = (_regions.Gates, EntityIds(layout.StoreId, layout.Gates.Select(g => g.Id))),
-            [DeviceKind.GateCamera] = (_regions.Gates, EntityIds(layout.StoreId, layout.Gates.Select(g => g.Id))),
-            [DeviceKind.Camera] = (_regions.Cameras, EntityIds(layout.StoreId, layout.Cameras.Select(c => c.Id))),
-            [DeviceKind.Shelf] = (_regions.Shelves, EntityIds(layout.StoreId, layout.Shelves.Select(s => s.Id))),
-        };
+        _stores = options.Stores.ToDictionary(layout => layout.StoreId, layout => new StoreRoutes(layout, _regions, Health), StringComparer.Ordinal);
     }
 
+    /// <summary>The node's home store: the one its <c>run</c> serves and its local views (floor, clock) are of.</summary>
     public StoreLayout Layout => _options.Layout;
+
+    /// <summary>Every store of the chain this node can carry (the home store first).</summary>
+    public IReadOnlyList<StoreLayout> Stores => _options.Stores;
 
     public NodeHealth Health { get; }
 
@@ -126,18 +120,18 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
             return Reject(RejectionReason.UnknownTopic, $"'{Truncate(topic)}' is not a device topic");
         }
 
-        if (storeId != Layout.StoreId)
+        if (!_stores.TryGetValue(storeId, out var store))
         {
-            return Reject(RejectionReason.UnknownTopic, $"store '{Truncate(storeId)}' is not served by this node ({Layout.StoreId})");
+            return Reject(RejectionReason.UnknownTopic, $"store '{Truncate(storeId)}' is not served by this node ({string.Join(", ", _stores.Keys)})");
         }
 
-        var (region, entityIds) = _routes[kind];
+        var (region, entityIds) = store.Routes[kind];
         if (!entityIds.TryGetValue(device, out var entityId))
         {
-            return Reject(RejectionReason.UnknownDevice, $"no {kind.ToString().ToLowerInvariant()} '{Truncate(device)}' in the layout of {Layout.StoreId}");
+            return Reject(RejectionReason.UnknownDevice, $"no {kind.ToString().ToLowerInvariant()} '{Truncate(device)}' in the layout of {storeId}");
         }
 
-        var outcome = _parser.Parse(kind, device, payload.Span);
+        var outcome = store.Parser.Parse(kind, device, payload.Span);
         if (!outcome.Accepted)
         {
             Health.RejectionCounted(outcome.Reason!.Value, $"{device}: {outcome.Detail}");
@@ -147,12 +141,22 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         return new ValueTask<Delivery>(AskDeviceAsync(region, new DeviceEnvelope(entityId, outcome.Message!), device, cancellationToken));
     }
 
-    /// <summary>Moves the store clock to a device time (end of a feed): everything up to it is released and settled.</summary>
-    public async Task AdvanceClockAsync(long deviceTimeMs, CancellationToken cancellationToken = default) =>
-        await _regions.Floors.Ask<Delivered>(new FloorEnvelope(Layout.StoreId, new FloorCommand.AdvanceClock(deviceTimeMs)), _options.DeliveryTimeout, cancellationToken).ConfigureAwait(false);
+    /// <summary>Moves the home store's clock to a device time (end of a feed): everything up to it is released and settled.</summary>
+    public Task AdvanceClockAsync(long deviceTimeMs, CancellationToken cancellationToken = default) => AdvanceClockAsync(Layout.StoreId, deviceTimeMs, cancellationToken);
 
-    public Task<FloorView> GetFloorAsync(CancellationToken cancellationToken = default) =>
-        _regions.Floors.Ask<FloorView>(new FloorEnvelope(Layout.StoreId, FloorCommand.GetView.Instance), _options.AskTimeout, cancellationToken);
+    /// <summary>Moves one store's clock (any store of the chain, wherever its floor runs).</summary>
+    public async Task AdvanceClockAsync(string storeId, long deviceTimeMs, CancellationToken cancellationToken = default) =>
+        await _regions.Floors.Ask<Delivered>(new FloorEnvelope(KnownStore(storeId), new FloorCommand.AdvanceClock(deviceTimeMs)), _options.DeliveryTimeout, cancellationToken).ConfigureAwait(false);
+
+    public Task<FloorView> GetFloorAsync(CancellationToken cancellationToken = default) => GetFloorAsync(Layout.StoreId, cancellationToken);
+
+    public Task<FloorView> GetFloorAsync(string storeId, CancellationToken cancellationToken = default) =>
+        _regions.Floors.Ask<FloorView>(new FloorEnvelope(KnownStore(storeId), FloorCommand.GetView.Instance), _options.AskTimeout, cancellationToken);
+
+    // A floor of a store outside the chain would start and fail on its first message; refuse before asking.
+    private string KnownStore(string storeId) => _stores.ContainsKey(storeId)
+        ? storeId
+        : throw new ArgumentException($"store '{storeId}' is not in this node's chain ({string.Join(", ", _stores.Keys)})", nameof(storeId));
 
     public Task<AccountReply> EnrolAsync(string shopperId, string name, string faceTemplateRef, string paymentToken, DateTimeOffset? consentedAt, CancellationToken cancellationToken = default) =>
         AskAccountAsync(shopperId, new AccountCommand.Enrol(name, faceTemplateRef, paymentToken, consentedAt), cancellationToken);
@@ -327,10 +331,31 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         return new ValueTask<Delivery>(Delivery.Rejected);
     }
 
-    private static Dictionary<string, string> EntityIds(string storeId, IEnumerable<string> devices) =>
-        devices.ToDictionary(d => d, d => DeviceEnvelope.DeviceEntityId(storeId, d), StringComparer.Ordinal);
-
     private static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";
+
+    /// <summary>One store's way in: its parser (which knows the store's floor, to refuse a camera position off it) and its devices' entities.</summary>
+    private sealed class StoreRoutes
+    {
+        public StoreRoutes(StoreLayout layout, NodeRegions regions, NodeHealth health)
+        {
+            Parser = new DeviceMessageParser(health.Rejections, new FloorBounds(layout.FloorWidth, layout.FloorDepth));
+            var gates = EntityIds(layout.StoreId, layout.Gates.Select(g => g.Id));
+            Routes = new()
+            {
+                [DeviceKind.Gate] = (regions.Gates, gates),
+                [DeviceKind.GateCamera] = (regions.Gates, gates),
+                [DeviceKind.Camera] = (regions.Cameras, EntityIds(layout.StoreId, layout.Cameras.Select(c => c.Id))),
+                [DeviceKind.Shelf] = (regions.Shelves, EntityIds(layout.StoreId, layout.Shelves.Select(s => s.Id))),
+            };
+        }
+
+        public DeviceMessageParser Parser { get; }
+
+        public Dictionary<DeviceKind, (IActorRef Region, Dictionary<string, string> EntityIds)> Routes { get; }
+
+        private static Dictionary<string, string> EntityIds(string storeId, IEnumerable<string> devices) =>
+            devices.ToDictionary(d => d, d => DeviceEnvelope.DeviceEntityId(storeId, d), StringComparer.Ordinal);
+    }
 }
 
 /// <summary>A host lifetime that listens to no signal: whoever started the node stops it (<see cref="StoreNode.DisposeAsync"/>).</summary>

@@ -15,6 +15,31 @@ namespace SmartStore.Node.Hosting;
 /// <summary>Everything a node needs to run one store; all but the layout have working defaults (the embedded store).</summary>
 public sealed record StoreNodeOptions(StoreLayout Layout)
 {
+    private readonly IReadOnlyList<StoreLayout> _chain = [];
+
+    /// <summary>
+    /// The other stores of the chain this node may carry (each store's entities run on whichever node sharding
+    /// puts them, so every node of a cluster knows every layout). Empty: the home store alone.
+    /// </summary>
+    public IReadOnlyList<StoreLayout> Chain
+    {
+        get => _chain;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            var twice = value.Append(Layout).GroupBy(l => l.StoreId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (twice is not null)
+            {
+                throw new ArgumentException($"store '{twice.Key}' is in the chain twice (or is the home store as well)", nameof(value));
+            }
+
+            _chain = value;
+        }
+    }
+
+    /// <summary>The home store, then the rest of the chain.</summary>
+    public IReadOnlyList<StoreLayout> Stores => [Layout, .. Chain];
+
     public JournalSettings Journal { get; init; } = JournalSettings.Embedded;
 
     public FloorSettings Floor { get; init; } = new();

@@ -12,7 +12,8 @@ using SmartStore.Node.Protocol;
 namespace SmartStore.Node.Visits;
 
 /// <summary>What a visit's actor needs besides its own stream.</summary>
-public sealed record VisitServices(StoreLayout Layout, NodeRegions Regions, NodeHealth Health, TimeSpan DisputeWindow, TimeSpan PaymentRetryDelay, TimeSpan PaymentPatience, TimeSpan AskTimeout);
+/// <param name="Stores">The layouts of the chain by store id: a visit prices with its own store's.</param>
+public sealed record VisitServices(IReadOnlyDictionary<string, StoreLayout> Stores, NodeRegions Regions, NodeHealth Health, TimeSpan DisputeWindow, TimeSpan PaymentRetryDelay, TimeSpan PaymentPatience, TimeSpan AskTimeout);
 
 /// <summary>
 /// One shopper visit (entity <c>{visit}</c> in the visit region, stream <c>visit-{id}</c>), a thin shell around
@@ -81,9 +82,24 @@ public sealed class VisitActor : UntypedPersistentActor
         }
     }
 
+    /// <summary>The layout the visit's store has (prices, products); a visit not opened yet prices nothing, so any will do.</summary>
+    private StoreLayout LayoutFor(VisitCommand command)
+    {
+        var store = command is VisitCommand.Open open ? open.Opened.StoreId : _state.StoreId;
+        if (_services.Stores.TryGetValue(store, out var layout))
+        {
+            return layout;
+        }
+
+        // A configuration error, not bad input: every node of a cluster must know every store of the chain.
+        return string.IsNullOrEmpty(store)
+            ? _services.Stores.Values.First()
+            : throw new InvalidOperationException($"visit {_visitId} is of store '{store}', which this node's chain does not have; every node needs every store's layout");
+    }
+
     private void Handle(VisitCommand command, IActorRef sender)
     {
-        var decision = VisitRules.Decide(_state, command, new VisitContext(_services.Layout, DateTimeOffset.UtcNow, _services.DisputeWindow));
+        var decision = VisitRules.Decide(_state, command, new VisitContext(LayoutFor(command), DateTimeOffset.UtcNow, _services.DisputeWindow));
         var replyTo = command switch
         {
             VisitCommand.RefundCompleted refunded => _refundsAwaited.Remove(refunded.Decided.DisputeId, out var waiting) ? waiting : null,
