@@ -27,6 +27,9 @@ try
         case "broker":
             await SmartStore.Benchmarks.Mqtt.BrokerLoad.RunAsync(args[1..]);
             return 0;
+        case "stores":
+            await SmartStore.Benchmarks.Mqtt.StoresPerNodeLoad.RunAsync(args[1..]);
+            return 0;
         case "map":
             await SmartStore.Benchmarks.LiveMap.MapLatencyLoad.RunAsync(args[1..]);
             return 0;
