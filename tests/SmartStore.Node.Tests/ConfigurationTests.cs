@@ -124,6 +124,15 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void The_chain_lists_every_store_s_layout_resolved_against_the_file_s_folder()
+    {
+        var settings = NodeSettings.Parse("smartstore.store.chain = [\"layouts/a.yaml\", \"/srv/b.yaml\"]", Path.Combine(Folder, "node.hocon"));
+
+        Assert.Equal([Path.Combine(Folder, "layouts", "a.yaml"), "/srv/b.yaml"], settings.ChainPaths);
+        Assert.Empty(NodeSettings.Parse("smartstore.store.layout = x.yaml", Path.Combine(Folder, "node.hocon")).ChainPaths);
+    }
+
+    [Fact]
     public void Comments_and_strings_with_braces_in_them_are_not_mistaken_for_structure()
     {
         var settings = NodeSettings.Parse("# a comment with { and }\nsmartstore {\n  // another }\n  journal.sqlite-path = \"odd{name}.db\"\n}\n", Path.Combine(Folder, "t.hocon"));
@@ -143,6 +152,8 @@ public sealed class ConfigurationTests
     [InlineData("smartstore.transport.mqtt.keep-alive = soon", "t.hocon: 'smartstore.transport.mqtt.keep-alive' must be a duration such as 500ms, 30s or 7d, got 'soon'")]
     [InlineData("smartstore.journal.kind = postgresql", "t.hocon: 'smartstore.journal.kind = postgresql' needs 'smartstore.journal.postgresql'")]
     [InlineData("smartstore.store.layout = [a, b]", "t.hocon: 'smartstore.store.layout' must be a single value")]
+    [InlineData("smartstore.store.chain = a.yaml", "t.hocon: 'smartstore.store.chain' must be a list of files, such as [\"store-layouts/a.yaml\", \"store-layouts/b.yaml\"]")]
+    [InlineData("smartstore.store.chain = [a.yaml, { x = 1 }]", "t.hocon: 'smartstore.store.chain' must be a list of file names (text)")]
     [InlineData("smartstore.transport.kind = mqtt\nsmartstore.transport.mqtt.tls-ca-file = /nowhere/ca.crt", "t.hocon: smartstore.transport.mqtt: the TLS CA file '/nowhere/ca.crt' does not exist")]
     public void Unknown_keys_and_out_of_range_or_mistyped_values_are_reported_with_their_setting_not_defaulted(string text, string expected)
     {

@@ -164,6 +164,27 @@ public sealed class NodeProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_refuses_a_chain_that_names_one_store_twice()
+    {
+        var kiosk = Path.Combine(AppContext.BaseDirectory, "store-layouts", "narrow-kiosk.yaml");
+        var copy = Path.Combine(_directory.FullName, "kiosk-copy.yaml");
+        File.Copy(kiosk, copy, overwrite: true);
+        var config = Path.Combine(_directory.FullName, "chain.hocon");
+        await File.WriteAllTextAsync(config, $$"""
+            smartstore {
+              store.layout = "{{LayoutPath}}"
+              store.chain = ["{{LayoutPath}}", "{{kiosk}}", "{{copy}}"]
+              journal.sqlite-path = "{{Journal}}"
+            }
+            """);
+
+        var run = await NodeProcess.RunToEndAsync(Patience, ["run", "--config", config]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("'smartstore.store.chain': store 'kiosk-05' is in the chain twice", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_an_embedded_broker_the_node_serves_devices_that_publish_with_mosquitto_pub_and_refuses_a_wrong_password()
     {
         var config = Path.Combine(_directory.FullName, "embedded.hocon");

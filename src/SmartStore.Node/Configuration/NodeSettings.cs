@@ -50,7 +50,7 @@ public sealed record NodeSettings
 
     private static readonly string[] Known =
     [
-        "smartstore.store.layout",
+        "smartstore.store.layout", "smartstore.store.chain",
         "smartstore.journal.kind", "smartstore.journal.sqlite-path", "smartstore.journal.postgresql",
         "smartstore.transport.kind",
         "smartstore.biometrics.vault-path", "smartstore.biometrics.master-key-file",
@@ -73,6 +73,12 @@ public sealed record NodeSettings
 
     /// <summary>The store layout file the node runs, when the configuration names one (resolved against the file's folder).</summary>
     public string? LayoutPath { get; init; }
+
+    /// <summary>
+    /// <c>smartstore.store.chain</c>: the layout files of every store of the chain (resolved against the file's
+    /// folder). Every node of a cluster must list the same ones: sharding may start any store's entities on any node.
+    /// </summary>
+    public IReadOnlyList<string> ChainPaths { get; init; } = [];
 
     public JournalSettings Journal { get; init; } = JournalSettings.Embedded;
 
@@ -149,6 +155,7 @@ public sealed record NodeSettings
             VisionOff = visionOff,
             FaceEntry = ReadFaceEntry(reader),
             LayoutPath = reader.OptionalPath("smartstore.store.layout"),
+            ChainPaths = reader.OptionalPaths("smartstore.store.chain"),
             Journal = ReadJournal(reader),
             Transport = ReadTransport(reader, environment ?? Environment.GetEnvironmentVariable),
             Hocon = config,
@@ -346,6 +353,25 @@ public sealed record NodeSettings
         }
 
         public string? OptionalPath(string key) => OptionalString(key) is { } path ? Path.GetFullPath(path, Folder) : null;
+
+        public IReadOnlyList<string> OptionalPaths(string key)
+        {
+            if (!config.HasPath(key))
+            {
+                return [];
+            }
+
+            var value = config.GetValue(key);
+            if (!value.IsArray())
+            {
+                throw Wrong(key, "a list of files, such as [\"store-layouts/a.yaml\", \"store-layouts/b.yaml\"]", value);
+            }
+
+            var items = value.GetArray();
+            return items.All(item => item.IsString())
+                ? [.. items.Select(item => Path.GetFullPath(item.GetString(), Folder))]
+                : throw Wrong(key, "a list of file names (text)", value);
+        }
 
         public string Choice(string key, string fallback, params string[] choices)
         {

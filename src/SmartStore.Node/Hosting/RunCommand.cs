@@ -45,15 +45,28 @@ internal static class RunCommand
         NodeSettings settings;
         StoreLayout layout;
         string layoutPath;
+        StoreNodeOptions options;
         try
         {
             settings = await NodeSettings.LoadOrDefaultsAsync(arguments.ConfigPath, stop);
             layoutPath = arguments.LayoutPath ?? settings.LayoutPath ?? Path.Combine("store-layouts", "small-convenience.yaml");
             layout = LayoutReader.Parse(await File.ReadAllTextAsync(layoutPath, stop), layoutPath);
+            var chain = new List<StoreLayout>();
+            foreach (var path in settings.ChainPaths)
+            {
+                chain.Add(LayoutReader.Parse(await File.ReadAllTextAsync(path, stop), path));
+            }
+
+            options = settings.ToOptions(layout, chain);
         }
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {
             return Refusal.Print("cannot start", exception.Message);
+        }
+        catch (ArgumentException exception)
+        {
+            // Two layouts of the chain with one store id.
+            return Refusal.Print("cannot start", $"{arguments.ConfigPath ?? NodeSettings.DefaultFile}: 'smartstore.store.chain': {exception.Message}");
         }
 
         var readModels = arguments.ReadModels ?? Environment.GetEnvironmentVariable(ReadModelsVariable);
@@ -93,7 +106,7 @@ internal static class RunCommand
         var mqtt = broker is null ? settings.Transport.MqttFor(layout.StoreId) : broker.ClientOptions(settings.Transport.MqttFor(layout.StoreId));
         var commands = new LateBoundPublisher();
         var psp = new SimulatedPsp(new PspSimulation());
-        await using var node = await StoreNode.StartAsync(settings.ToOptions(layout), new ResilientGateway(psp, new RetrySettings()), commands, loggers, stop);
+        await using var node = await StoreNode.StartAsync(options, new ResilientGateway(psp, new RetrySettings()), commands, loggers, stop);
         if (arguments.EnrolDemoShoppers)
         {
             foreach (var shopper in DemoScenario.Build(layout, 0).Shoppers)
@@ -150,7 +163,7 @@ internal static class RunCommand
             }
         }
 
-        PrintBanner(layout, layoutPath, settings, mqtt, broker, arguments.EnrolDemoShoppers);
+        PrintBanner(layout, layoutPath, settings, mqtt, broker, arguments.EnrolDemoShoppers, options.Chain);
         if (console is { } started)
         {
             AnsiConsole.MarkupLine(started.Banner);
@@ -215,11 +228,16 @@ internal static class RunCommand
         }
     }
 
-    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttSessionOptions mqtt, EmbeddedBroker? broker, bool demoShoppers)
+    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttSessionOptions mqtt, EmbeddedBroker? broker, bool demoShoppers, IReadOnlyList<StoreLayout> chain)
     {
         AnsiConsole.Write(new Rule($"[bold]SmartStore node: {Markup.Escape(layout.Name)} ({Markup.Escape(layout.StoreId)})[/]").LeftJustified());
         var journal = settings.Journal.Describe();
         AnsiConsole.MarkupLine($"layout [blue]{Markup.Escape(layoutPath)}[/] · journal [blue]{Markup.Escape(journal)}[/] · payments: PSP simulator{(demoShoppers ? " · demo shoppers enrolled" : string.Empty)}");
+        if (chain.Count > 0)
+        {
+            // The other stores' entities may run here; their devices reach them through their own nodes' sessions.
+            AnsiConsole.MarkupLine($"chain: this store and [blue]{Markup.Escape(string.Join(", ", chain.Select(c => c.StoreId)))}[/] (their entities may run on this node) · seed nodes {(settings.SeedNodes.Count == 0 ? "none (a cluster of one)" : Markup.Escape(string.Join(", ", settings.SeedNodes)))}");
+        }
         if (broker is not null)
         {
             AnsiConsole.MarkupLine($"broker: [blue]embedded MQTTnet on {broker.Host}:{broker.Port}[/] (sessions in memory, up to {broker.Options.MaxQueuedMessages:N0} queued messages each; {(broker.Options.Username is null ? "any client on this machine" : "username and password")})");

@@ -96,11 +96,14 @@ public sealed record StoreNodeOptions(StoreLayout Layout)
 /// <summary>How a configuration file becomes a node's options (one place for every entry point that reads one).</summary>
 public static class StoreNodeConfiguration
 {
-    public static StoreNodeOptions ToOptions(this Configuration.NodeSettings settings, StoreLayout layout)
+    /// <param name="chain">The chain's layouts as the configuration lists them; the home store may be among them.</param>
+    public static StoreNodeOptions ToOptions(this Configuration.NodeSettings settings, StoreLayout layout, IReadOnlyList<StoreLayout>? chain = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(layout);
         return new StoreNodeOptions(layout)
         {
+            Chain = [.. (chain ?? []).Where(other => other.StoreId != layout.StoreId)],
             Journal = settings.Journal,
             Hocon = settings.Hocon,
             SeedNodes = settings.SeedNodes,
