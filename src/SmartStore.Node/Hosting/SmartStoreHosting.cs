@@ -67,7 +67,8 @@ public static class SmartStoreHosting
             .AddHocon(NodeDefaults, HoconAddMode.Append)
             .WithRemoting(new RemoteOptions { HostName = options.Hostname, Port = options.Port })
             .WithClustering(new ClusterOptions { Roles = [StoreRole], SeedNodes = options.SeedNodes.Count == 0 ? null : [.. options.SeedNodes] })
-            .WithSmartStoreJournal(options.Journal, NodeCatalog.Create(), options.QueryRefresh);
+            .WithSmartStoreJournal(options.Journal, NodeCatalog.Create(), options.QueryRefresh)
+            .WithCustomSerializer(WireSerializer.Name, WireSerializer.Bound, system => new WireSerializer(system));
         if (options.Hocon is { } file)
         {
             // The configuration file's akka section wins over every default above.
