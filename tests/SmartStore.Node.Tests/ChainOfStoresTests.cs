@@ -1,5 +1,4 @@
 using SmartStore.Domain.Layouts;
-using SmartStore.Domain.Visits;
 using SmartStore.Messaging.Protocol;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Feeds;
@@ -17,7 +16,7 @@ namespace SmartStore.Node.Tests;
 /// </summary>
 public sealed class ChainOfStoresTests : JournalTestBase
 {
-    private static readonly StoreLayout Second = StoreHarness.Small with { StoreId = "corner-02", Name = "Corner store, second site" };
+    private static readonly StoreLayout Second = ChainAssertions.SecondSite;
 
     protected override IJournalFactory CreateJournals() => new SqliteJournals();
 
@@ -37,23 +36,7 @@ public sealed class ChainOfStoresTests : JournalTestBase
         await store.WaitForReceiptsAsync(() => store.Node.Receipts.Issued.Count >= 2 * morning.Expected.Count);
 
         Assert.All(replays, replay => Assert.Equal(morning.Messages.Count, replay.Accepted));
-        Assert.Equal(2 * morning.Expected.Count, store.Node.Receipts.Issued.Count);
-        foreach (var storeId in new[] { StoreHarness.Small.StoreId, Second.StoreId })
-        {
-            var issued = store.Node.Receipts.Issued.Where(r => r.VisitId.StartsWith(storeId + "-", StringComparison.Ordinal)).ToList();
-            Assert.Equal(morning.Expected.Count, issued.Count);
-            foreach (var expected in morning.Expected)
-            {
-                var receipt = Assert.Single(issued, r => r.PayerId == expected.PayerId);
-                var visit = (await store.Node.GetVisitAsync(receipt.VisitId)).State;
-                Assert.Equal(storeId, visit.StoreId);
-                Assert.Equal(VisitPhase.Paid, visit.Phase);
-                Assert.Equal(
-                    expected.Units.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Value}x{u.Key}"),
-                    visit.Receipt!.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => $"{l.Units}x{l.Sku}"));
-                Assert.Equal(visit.Receipt.Total, visit.ChargedMinor);
-            }
-        }
+        await ChainAssertions.EachStoreSettledExactlyAsync(store.Node.Receipts, async visitId => (await store.Node.GetVisitAsync(visitId)).State, morning, StoreHarness.Small.StoreId, Second.StoreId);
 
         // Each payer was charged once per store: two captures, and exactly the two receipts' sum.
         foreach (var expected in morning.Expected)

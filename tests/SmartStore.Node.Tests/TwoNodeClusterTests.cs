@@ -5,7 +5,6 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartStore.Domain.Layouts;
-using SmartStore.Domain.Visits;
 using SmartStore.Messaging.Transport;
 using SmartStore.Node.Accounts;
 using SmartStore.Node.Feeds;
@@ -25,7 +24,7 @@ namespace SmartStore.Node.Tests;
 [Collection("postgres")]
 public sealed class TwoNodeClusterTests(PostgresFixture postgres) : JournalTestBase
 {
-    private static readonly StoreLayout Second = StoreHarness.Small with { StoreId = "corner-02", Name = "Corner store, second site" };
+    private static readonly StoreLayout Second = ChainAssertions.SecondSite;
 
     protected override IJournalFactory CreateJournals() => new PostgresJournals(postgres.Server);
 
@@ -41,7 +40,7 @@ public sealed class TwoNodeClusterTests(PostgresFixture postgres) : JournalTestB
         var transportB = new InProcessTransport();
         await using var b = await StoreNode.StartAsync(optionsB, new ResilientGateway(pspB, new RetrySettings()), transportB, NullLoggerFactory.Instance);
         transportB.Connect(b);
-        await WaitForMembersUpAsync(2, a.Node.System, b.System);
+        await WaitForMembersUpAsync(a.Node.System, b.System);
         await a.EnrolAsync(morning.Shoppers);
 
         // Each store's devices reach the cluster through a different node.
@@ -54,19 +53,7 @@ public sealed class TwoNodeClusterTests(PostgresFixture postgres) : JournalTestB
         await a.WaitForReceiptsAsync(() => a.Node.Receipts.Issued.Count >= 2 * morning.Expected.Count);
 
         Assert.All(replays, replay => Assert.Equal(morning.Messages.Count, replay.Accepted));
-        Assert.Equal(2 * morning.Expected.Count, a.Node.Receipts.Issued.Count);
-        foreach (var storeId in new[] { StoreHarness.Small.StoreId, Second.StoreId })
-        {
-            foreach (var expected in morning.Expected)
-            {
-                var receipt = Assert.Single(a.Node.Receipts.Issued, r => r.PayerId == expected.PayerId && r.VisitId.StartsWith(storeId + "-", StringComparison.Ordinal));
-                var visit = (await b.GetVisitAsync(receipt.VisitId)).State;
-                Assert.Equal((storeId, VisitPhase.Paid), (visit.StoreId, visit.Phase));
-                Assert.Equal(
-                    expected.Units.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Value}x{u.Key}"),
-                    visit.Receipt!.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => $"{l.Units}x{l.Sku}"));
-            }
-        }
+        await ChainAssertions.EachStoreSettledExactlyAsync(a.Node.Receipts, async visitId => (await b.GetVisitAsync(visitId)).State, morning, StoreHarness.Small.StoreId, Second.StoreId);
 
         // Whichever node's ledger charged, each payer was captured once per store, for the two receipts' sum.
         foreach (var expected in morning.Expected)
@@ -87,13 +74,17 @@ public sealed class TwoNodeClusterTests(PostgresFixture postgres) : JournalTestB
         return state.Shards.Count;
     }
 
-    private static async Task WaitForMembersUpAsync(int count, params ActorSystem[] systems)
+    /// <summary>Waits until each node's own membership is Up (the cluster's leader has admitted it), as Akka reports it.</summary>
+    private static async Task WaitForMembersUpAsync(params ActorSystem[] systems)
     {
-        using var patience = new CancellationTokenSource(StoreHarness.Patience);
-        while (!systems.All(s => Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up) == count))
+        var up = systems.Select(system =>
         {
-            await Task.Delay(100, patience.Token);
-        }
+            var admitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Cluster.Get(system).RegisterOnMemberUp(admitted.SetResult);
+            return admitted.Task;
+        });
+        await Task.WhenAll(up).WaitAsync(StoreHarness.Patience);
+        Assert.All(systems, system => Assert.Equal(systems.Length, Cluster.Get(system).State.Members.Count(m => m.Status == MemberStatus.Up)));
     }
 
     private static int FreePort()

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartStore.Domain.Layouts;
 using SmartStore.Messaging.Transport;
@@ -9,6 +8,7 @@ using SmartStore.Payments;
 using SmartStore.Simulator.Feeds;
 using SmartStore.Simulator.Generation;
 using SmartStore.Simulator.Replay;
+using SmartStore.Simulator.Reports;
 using SmartStore.Testing;
 
 namespace SmartStore.Benchmarks.Mqtt;
@@ -99,8 +99,8 @@ internal static class StoresPerNodeLoad
                     // Reported as undecided in the row: a benchmark says what it saw.
                 }
 
-                var latencies = node.Receipts.Issued.Where(r => r.Latency is not null).Select(r => r.Latency!.Value.TotalMilliseconds).Order().ToList();
-                return (stores * feed.Messages.Count / sent, Percentile(latencies, 0.50), Percentile(latencies, 0.99), node.Receipts.Issued.Count, node.Receipts.Review.Count, expected - node.Receipts.Decided);
+                var latency = Scoring.Summarise(node.Receipts.Issued.Where(r => r.Latency is not null).Select(r => r.Latency!.Value.TotalMilliseconds));
+                return (stores * feed.Messages.Count / sent, latency.P50, latency.P99, node.Receipts.Issued.Count, node.Receipts.Review.Count, expected - node.Receipts.Decided);
             }
             finally
             {
@@ -122,6 +122,4 @@ internal static class StoresPerNodeLoad
         var prefix = $"smartstore/{from}/";
         return [.. messages.Select(m => m with { Topic = string.Concat($"smartstore/{to}/", m.Topic.AsSpan(prefix.Length)) })];
     }
-
-    private static double Percentile(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 }

@@ -45,28 +45,31 @@ internal static class RunCommand
         NodeSettings settings;
         StoreLayout layout;
         string layoutPath;
-        StoreNodeOptions options;
+        var chain = new List<StoreLayout>();
         try
         {
             settings = await NodeSettings.LoadOrDefaultsAsync(arguments.ConfigPath, stop);
             layoutPath = arguments.LayoutPath ?? settings.LayoutPath ?? Path.Combine("store-layouts", "small-convenience.yaml");
             layout = LayoutReader.Parse(await File.ReadAllTextAsync(layoutPath, stop), layoutPath);
-            var chain = new List<StoreLayout>();
             foreach (var path in settings.ChainPaths)
             {
                 chain.Add(LayoutReader.Parse(await File.ReadAllTextAsync(path, stop), path));
             }
-
-            options = settings.ToOptions(layout, chain);
         }
         catch (Exception exception) when (exception is InvalidLayoutException or ConfigurationException or IOException)
         {
             return Refusal.Print("cannot start", exception.Message);
         }
+
+        StoreNodeOptions options;
+        try
+        {
+            options = settings.ToOptions(layout, chain);
+        }
         catch (ArgumentException exception)
         {
-            // Two layouts of the chain with one store id.
-            return Refusal.Print("cannot start", $"{arguments.ConfigPath ?? NodeSettings.DefaultFile}: 'smartstore.store.chain': {exception.Message}");
+            // The options refuse a chain with two layouts of one store.
+            return Refusal.Print("cannot start", $"{settings.Source}: 'smartstore.store.chain': {exception.Message}");
         }
 
         var readModels = arguments.ReadModels ?? Environment.GetEnvironmentVariable(ReadModelsVariable);

@@ -55,9 +55,6 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     /// <summary>The node's home store: the one its <c>run</c> serves and its local views (floor, clock) are of.</summary>
     public StoreLayout Layout => _options.Layout;
 
-    /// <summary>Every store of the chain this node can carry (the home store first).</summary>
-    public IReadOnlyList<StoreLayout> Stores => _options.Stores;
-
     public NodeHealth Health { get; }
 
     /// <summary>The receipt projection's view: every visit the journal holds, as far as the projection has read.</summary>

@@ -30,6 +30,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
     public const string Name = "smartstore-wire";
 
     private static readonly ConcurrentDictionary<string, Type> Types = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<Type, string> Manifests = new();
 
     /// <summary>What is bound to this serializer: every envelope, and each answer one node gives another.</summary>
     public static IReadOnlyList<Type> Bound { get; } =
@@ -47,11 +48,11 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
 
     public override int Identifier => Id;
 
+    // Asked for every message that crosses nodes: built once per type.
     public override string Manifest(object o)
     {
         ArgumentNullException.ThrowIfNull(o);
-        var type = o.GetType();
-        return $"{type.FullName}, {type.Assembly.GetName().Name}";
+        return Manifests.GetOrAdd(o.GetType(), static type => $"{type.FullName}, {type.Assembly.GetName().Name}");
     }
 
     public override byte[] ToBinary(object obj)
