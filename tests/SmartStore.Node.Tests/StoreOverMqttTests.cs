@@ -216,38 +216,41 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_stores_session_lives_in_an_actor_of_the_store_one_holder_at_a_time_and_the_broker_keeps_its_queue_for_the_next_holder()
+    public async Task The_stores_session_belongs_to_the_store_s_entity_which_comes_back_after_a_crash_to_the_queue_the_broker_kept()
     {
         var options = Options("smartstore-node-corner-01-moving");
         var store = StoreHarness.Small.StoreId;
-        Task<MqttTransport> Open(CancellationToken opening) => MqttTransport.StartAsync(options, store, _node, _node.System, NullLogger.Instance, opening);
-        var first = await StoreSession.OpenAsync(_node.System, store, Open, Patience, CancellationToken.None);
+        await using var channel = await MqttCommandChannel.StartAsync(Options("smartstore-node-corner-01-moving-commands"), _node.System);
+        var opened = Assert.Single(await _node.ServeStoresAsync(options, channel, NullLogger.Instance, Patience));
+        Assert.Equal((store, Akka.Cluster.Cluster.Get(_node.System).SelfAddress.ToString(), options.ClientId, true), (opened.StoreId, opened.Node, opened.ClientId, opened.Open));
+        var first = _node.Sessions.Open[store];
 
-        // One holder per store on a node: the actor's name is the store's.
-        Assert.Equal($"/user/store-session-{store}", first.Owner.Path.ToStringWithoutAddress());
-        await Assert.ThrowsAsync<InvalidActorNameException>(() => StoreSession.OpenAsync(_node.System, store, Open, Patience, CancellationToken.None));
-
-        // The actor stops without a Close (its node going down, a cluster moving the store): the session drops as a
-        // crash would, and what devices send meanwhile waits in the broker for the session's next holder.
-        _node.System.Stop(first.Owner);
+        // The entity dies without a hand-off (as on a crash): the session drops as a crash would, sharding starts the
+        // remembered store again, and what devices sent meanwhile reaches the new holder from the broker's queue.
+        var entity = await _node.System.ActorSelection($"/system/sharding/stores/*/{store}").ResolveOne(Patience);
+        entity.Tell(PoisonPill.Instance);
+        var received = first.Received;
+        var malformed = Enumerable.Range(1, 200).Select(n => (Topics.For(store, DeviceKind.Shelf, "shelf-01"), Encoding.UTF8.GetBytes($"{{\"v\":1,\"seq\":{n}")));
+        await PublishAsync(malformed);
         using var timeout = new CancellationTokenSource(Patience);
-        while (await _node.System.ActorSelection(first.Owner.Path).Ask<ActorIdentity>(new Identify(1), Patience) is { Subject: not null })
+        MqttTransport next;
+        while (!_node.Sessions.Open.TryGetValue(store, out next!) || ReferenceEquals(next, first))
         {
             await Task.Delay(20, timeout.Token);
         }
 
-        var received = first.Transport.Received;
-        var malformed = Enumerable.Range(1, 200).Select(n => (Topics.For(store, DeviceKind.Shelf, "shelf-01"), Encoding.UTF8.GetBytes($"{{\"v\":1,\"seq\":{n}")));
-        await PublishAsync(malformed);
-        await using var next = await StoreSession.OpenAsync(_node.System, store, Open, Patience, CancellationToken.None);
-        await next.Transport.WaitForDeliveredAsync(200, timeout.Token);
+        await next.WaitForDeliveredAsync(200, timeout.Token);
+        Assert.True(first.Received - received < 200, "the crashed holder kept taking messages");
+        Assert.True(next.Count(Delivery.Rejected) >= 200, $"the next holder refused {next.Count(Delivery.Rejected)} of the 200 malformed messages");
+        Assert.True((await _node.GetStoreSessionAsync(store, Patience)).Open);
 
-        Assert.True(first.Transport.Received - received < 200, "the stopped holder kept taking messages");
-        Assert.True(next.Transport.Count(Delivery.Rejected) >= 200, $"the next holder refused {next.Transport.Count(Delivery.Rejected)} of the 200 malformed messages");
-
-        // A Close drains, disconnects and stops the actor.
-        await next.DisposeAsync();
-        Assert.Null((await _node.System.ActorSelection(next.Owner.Path).Ask<ActorIdentity>(new Identify(2), Patience)).Subject);
+        // A drain stores and acknowledges what was received and disconnects; the entity stays, without a session.
+        await _node.DrainStoresAsync();
+        Assert.Empty(_node.Sessions.Open);
+        var drained = await _node.GetStoreSessionAsync(store, Patience);
+        Assert.False(drained.Open);
+        Assert.Contains("drained", drained.Error, StringComparison.Ordinal);
+        await MqttSession.EndSessionAsync(options);
     }
 
     [Fact]

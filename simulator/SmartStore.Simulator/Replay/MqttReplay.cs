@@ -19,15 +19,17 @@ internal sealed class MqttReplay : IAsyncDisposable
     private readonly MqttSession _gates;
     private readonly Task _gateListener;
     private readonly MqttSessionOptions _session;
-    private readonly StoreSession _store;
+    private readonly StoreNode _store;
+    private readonly MqttCommandChannel _commands;
 
     private const int MaxLead = 20_000;
 
-    private MqttReplay(MqttSessionOptions session, StoreSession node, MqttSession devices, MqttSession gates, InProcessTransport commandSink)
+    private MqttReplay(MqttSessionOptions session, StoreNode store, MqttTransport node, MqttCommandChannel commands, MqttSession devices, MqttSession gates, InProcessTransport commandSink)
     {
         _session = session;
-        _store = node;
-        _node = node.Transport;
+        _store = store;
+        _node = node;
+        _commands = commands;
         _devices = devices;
         _gates = gates;
         _gateListener = Task.Run(async () =>
@@ -49,15 +51,23 @@ internal sealed class MqttReplay : IAsyncDisposable
 
         var run = Guid.NewGuid().ToString("N")[..8];
         var session = new MqttSessionOptions { Host = host, Port = port, ClientId = $"smartstore-node-{storeId}-{run}" };
-        // Opened as the node's run opens it: owned by the store's session actor.
-        var store = await StoreSession.OpenAsync(node.System, storeId, opening => MqttTransport.StartAsync(session, storeId, node, node.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, opening), TimeSpan.FromMinutes(5), cancellationToken);
-        commands.Target = store.Transport;
+        // Opened as the node's run opens it: by the store's own entity.
+        var channel = await MqttCommandChannel.StartAsync(session with { ClientId = $"{session.ClientId}-commands" }, node.System, cancellationToken);
+        commands.Target = channel;
+        var opened = await node.ServeStoresAsync(session, channel, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeSpan.FromMinutes(5), cancellationToken);
+        if (opened.FirstOrDefault(s => !s.Open) is { } failed)
+        {
+            await channel.DisposeAsync();
+            throw new MqttException($"the store's session could not be opened on {host}:{port}: {failed.Error}");
+        }
+
+        var transport = node.Sessions.Open[storeId];
         var gates = new MqttSession(new MqttSessionOptions { Host = host, Port = port, ClientId = $"replay-gates-{run}", CleanSession = true });
         gates.Subscribe(Topics.GateCommands(storeId, "+"));
         await gates.ConnectAsync(cancellationToken);
         var devices = new MqttSession(new MqttSessionOptions { Host = host, Port = port, ClientId = $"replay-devices-{run}", CleanSession = true });
         await devices.ConnectAsync(cancellationToken);
-        return new MqttReplay(session, store, devices, gates, commandSink);
+        return new MqttReplay(session, node, transport, channel, devices, gates, commandSink);
     }
 
     /// <summary><c>host:port</c>, or a bare host on MQTT's port 1883.</summary>
@@ -131,7 +141,8 @@ internal sealed class MqttReplay : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _devices.DisposeAsync();
-        await _store.DisposeAsync();
+        await _store.DrainStoresAsync();
+        await _commands.DisposeAsync();
         await _gates.DisposeAsync();
         await _gateListener;
 

@@ -50,7 +50,7 @@ public sealed record NodeSettings
 
     private static readonly string[] Known =
     [
-        "smartstore.store.layout", "smartstore.store.chain",
+        "smartstore.store.layout", "smartstore.store.chain", "smartstore.store.delivery-timeout",
         "smartstore.journal.kind", "smartstore.journal.sqlite-path", "smartstore.journal.postgresql",
         "smartstore.transport.kind",
         "smartstore.biometrics.vault-path", "smartstore.biometrics.master-key-file",
@@ -97,6 +97,13 @@ public sealed record NodeSettings
 
     /// <summary>The whole file, for the actor system (its <c>akka</c> section); null without a file.</summary>
     public Config? Hocon { get; init; }
+
+    /// <summary>
+    /// How long a device message may take to be stored before the transport gives up on that try and sends it again
+    /// (never acknowledged before it is stored). A message that was on its way to a node that died is only retried
+    /// after it, so in a cluster it bounds how long a node's death holds up the other stores' messages.
+    /// </summary>
+    public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary><c>akka.cluster.seed-nodes</c> from the file: none means a node of its own.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
@@ -156,6 +163,7 @@ public sealed record NodeSettings
             FaceEntry = ReadFaceEntry(reader),
             LayoutPath = reader.OptionalPath("smartstore.store.layout"),
             ChainPaths = reader.OptionalPaths("smartstore.store.chain"),
+            DeliveryTimeout = reader.Duration("smartstore.store.delivery-timeout", TimeSpan.FromMinutes(1)),
             Journal = ReadJournal(reader),
             Transport = ReadTransport(reader, environment ?? Environment.GetEnvironmentVariable),
             Hocon = config,

@@ -118,12 +118,24 @@ internal static class RunCommand
             }
         }
 
-        // The store's session belongs to an actor of the store, so a cluster can move it with the store.
-        StoreSession session;
+        // Gate commands and health leave through one connection of this node's own; each store's session belongs
+        // to the store's entity, wherever in the cluster sharding puts it, and moves with it.
+        var mqttLog = loggers.CreateLogger("SmartStore.Node.Mqtt");
+        var self = Akka.Cluster.Cluster.Get(node.System).SelfAddress;
+        var nodeName = self.ToString();
+        MqttCommandChannel channel;
+        IReadOnlyList<Protocol.StoreSessionState> opened;
         try
         {
-            var mqttLog = loggers.CreateLogger("SmartStore.Node.Mqtt");
-            session = await StoreSession.OpenAsync(node.System, layout.StoreId, opening => MqttTransport.StartAsync(mqtt, layout.StoreId, node, node.System, mqttLog, opening), TimeSpan.FromMinutes(5), stop);
+            var commandsId = options.Chain.Count > 0 ? $"smartstore-commands-{self.Host}-{self.Port}" : $"{StoreSessions.ClientIdFor(layout.StoreId, mqtt, chain: false)}-commands";
+            channel = await MqttCommandChannel.StartAsync(mqtt with { ClientId = commandsId }, node.System, stop);
+            commands.Target = channel;
+            opened = await node.ServeStoresAsync(mqtt, channel, mqttLog, TimeSpan.FromMinutes(5), stop);
+            if (opened.FirstOrDefault(s => !s.Open) is { } failed)
+            {
+                AnsiConsole.MarkupLine($"[red]cannot reach the broker:[/] store {Markup.Escape(failed.StoreId)}: {Markup.Escape(failed.Error ?? "no session")}");
+                return 1;
+            }
         }
         catch (MqttException exception)
         {
@@ -136,9 +148,7 @@ internal static class RunCommand
             return 0;
         }
 
-        var transport = session.Transport;
-
-        commands.Target = transport;
+        await using var leaving = channel;
         (IAsyncDisposable Console, string Banner)? console = null;
         if (arguments.ConsoleUrl is not null)
         {
@@ -149,24 +159,24 @@ internal static class RunCommand
             catch (ArgumentException exception)
             {
                 // A read-models connection string Npgsql cannot read: bad input, like a bad argument.
-                await session.DisposeAsync();
+                await node.DrainStoresAsync(CancellationToken.None);
                 return Refusal.Print("cannot start the console", exception.Message);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 // Stopped while the console was starting: a graceful stop with nothing to show.
-                await session.DisposeAsync();
+                await node.DrainStoresAsync(CancellationToken.None);
                 return 0;
             }
             catch (Exception exception) when (exception is IOException or InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException)
             {
                 AnsiConsole.MarkupLine($"[red]cannot start the console:[/] {Markup.Escape(exception.Message)}");
-                await session.DisposeAsync();
+                await node.DrainStoresAsync(CancellationToken.None);
                 return 1;
             }
         }
 
-        PrintBanner(layout, layoutPath, settings, mqtt, broker, arguments.EnrolDemoShoppers, options.Chain);
+        PrintBanner(layout, layoutPath, settings, mqtt, broker, arguments.EnrolDemoShoppers, options.Chain, opened, nodeName);
         if (console is { } started)
         {
             AnsiConsole.MarkupLine(started.Banner);
@@ -178,7 +188,7 @@ internal static class RunCommand
             using var ticks = new PeriodicTimer(arguments.HealthEvery);
             do
             {
-                await PublishHealthAsync(transport, node, layout, mqtt.ClientId, stop);
+                await PublishHealthAsync(channel, node, nodeName, stop);
                 PrintDecisions(node.Receipts, printed, layout.Currency);
             }
             while (await ticks.WaitForNextTickAsync(stop));
@@ -193,28 +203,36 @@ internal static class RunCommand
             await running.Console.DisposeAsync();
         }
 
-        await session.DisposeAsync();
+        await node.DrainStoresAsync(CancellationToken.None);
         PrintDecisions(node.Receipts, printed, layout.Currency);
         var health = node.Health.Snapshot();
         AnsiConsole.MarkupLine($"stopped · {Markup.Escape(Counters(health))} · entries {health.EntriesAdmitted} admitted, {health.EntriesDenied} denied · {node.Receipts.Issued.Count} receipts, {node.Receipts.Review.Count} in review{(broker is null ? string.Empty : $" · embedded broker: {broker.Refused:N0} clients refused, {broker.Overflowed:N0} queued messages dropped")}");
         return 0;
     }
 
-    private static async Task PublishHealthAsync(MqttTransport transport, StoreNode node, StoreLayout layout, string nodeId, CancellationToken cancellationToken)
+    private static async Task PublishHealthAsync(MqttCommandChannel channel, StoreNode node, string nodeName, CancellationToken cancellationToken)
     {
-        var status = await transport.StatusAsync(cancellationToken);
-
-        // One snapshot for the topic and the line, so the two cannot differ by what arrived in between.
+        // One snapshot for every topic and the line, so they cannot differ by what arrived in between.
         var health = node.Health.Snapshot();
-        var report = HealthReport.From(layout.StoreId, nodeId, DateTimeOffset.UtcNow, status, health, node.Receipts) with
+        var here = node.Sessions.Open.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        var statuses = new List<MqttTransportStatus>();
+        foreach (var (store, transport) in here)
         {
-            Faces = node.FaceEntryOn ? node.Health.Faces.Summary() : null,
-        };
+            var status = await transport.StatusAsync(cancellationToken);
+            statuses.Add(status);
+            var report = HealthReport.From(store, nodeName, DateTimeOffset.UtcNow, status, health, node.Receipts) with
+            {
+                Faces = node.FaceEntryOn ? node.Health.Faces.Summary() : null,
+            };
 
-        // Not awaited to the broker's answer: a broker that is away must not stop the node reporting locally.
-        _ = transport.PublishAsync(Topics.NodeHealth(layout.StoreId), report.ToJson(), retain: true, cancellationToken).AsTask()
-            .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] broker {(status.Connected ? "[green]connected[/]" : "[red]away[/]")} · received {status.Received:N0} · stored & acknowledged {status.Acknowledged:N0} · {Markup.Escape(Counters(health))} · receipts {report.Receipts} · review {report.Reviews}");
+            // Not awaited to the broker's answer: a broker that is away must not stop the node reporting locally.
+            _ = channel.PublishAsync(Topics.NodeHealth(store), report.ToJson(), retain: true, cancellationToken).AsTask()
+                .ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+
+        var connected = statuses.Count > 0 ? statuses.All(s => s.Connected) : (await channel.StatusAsync(cancellationToken)).Connected;
+        var stores = here.Count == 0 ? "no store's session here" : $"stores here {string.Join(", ", here.Select(s => s.Key))}";
+        AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] broker {(connected ? "[green]connected[/]" : "[red]away[/]")} · {Markup.Escape(stores)} · received {statuses.Sum(s => s.Received):N0} · stored & acknowledged {statuses.Sum(s => s.Acknowledged):N0} · {Markup.Escape(Counters(health))} · receipts {node.Receipts.Issued.Count} · review {node.Receipts.Review.Count}");
     }
 
     private static void PrintDecisions(ReceiptBook receipts, HashSet<string> printed, string currency)
@@ -231,22 +249,27 @@ internal static class RunCommand
         }
     }
 
-    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttSessionOptions mqtt, EmbeddedBroker? broker, bool demoShoppers, IReadOnlyList<StoreLayout> chain)
+    private static void PrintBanner(StoreLayout layout, string layoutPath, NodeSettings settings, MqttSessionOptions mqtt, EmbeddedBroker? broker, bool demoShoppers, IReadOnlyList<StoreLayout> chain, IReadOnlyList<Protocol.StoreSessionState> sessions, string nodeName)
     {
         AnsiConsole.Write(new Rule($"[bold]SmartStore node: {Markup.Escape(layout.Name)} ({Markup.Escape(layout.StoreId)})[/]").LeftJustified());
         var journal = settings.Journal.Describe();
         AnsiConsole.MarkupLine($"layout [blue]{Markup.Escape(layoutPath)}[/] · journal [blue]{Markup.Escape(journal)}[/] · payments: PSP simulator{(demoShoppers ? " · demo shoppers enrolled" : string.Empty)}");
         if (chain.Count > 0)
         {
-            // The other stores' entities may run here; their devices reach them through their own nodes' sessions.
-            AnsiConsole.MarkupLine($"chain: this store and [blue]{Markup.Escape(string.Join(", ", chain.Select(c => c.StoreId)))}[/] (their entities may run on this node) · seed nodes {(settings.SeedNodes.Count == 0 ? "none (a cluster of one)" : Markup.Escape(string.Join(", ", settings.SeedNodes)))}");
+            // Every store's entities, its session included, run on whichever node sharding puts them.
+            AnsiConsole.MarkupLine($"chain: this store and [blue]{Markup.Escape(string.Join(", ", chain.Select(c => c.StoreId)))}[/] (sharded over the cluster) · this node [blue]{Markup.Escape(nodeName)}[/] · seed nodes {(settings.SeedNodes.Count == 0 ? "none (a cluster of one)" : Markup.Escape(string.Join(", ", settings.SeedNodes)))}");
         }
         if (broker is not null)
         {
             AnsiConsole.MarkupLine($"broker: [blue]embedded MQTTnet on {broker.Host}:{broker.Port}[/] (sessions in memory, up to {broker.Options.MaxQueuedMessages:N0} queued messages each; {(broker.Options.Username is null ? "any client on this machine" : "username and password")})");
         }
 
-        AnsiConsole.MarkupLine($"broker [blue]{(mqtt.TlsCaFile is null ? "mqtt" : "mqtts")}://{Markup.Escape(mqtt.Host)}:{mqtt.Port}[/] · session [blue]{Markup.Escape(mqtt.ClientId)}[/] (MQTT {(mqtt.ProtocolVersion == 5 ? "5" : "3.1.1")}, QoS 1, acknowledged once stored) · MQTTnet {MqttSession.LibraryVersion}");
+        AnsiConsole.MarkupLine($"broker [blue]{(mqtt.TlsCaFile is null ? "mqtt" : "mqtts")}://{Markup.Escape(mqtt.Host)}:{mqtt.Port}[/] (MQTT {(mqtt.ProtocolVersion == 5 ? "5" : "3.1.1")}, QoS 1, acknowledged once stored) · MQTTnet {MqttSession.LibraryVersion}");
+        foreach (var session in sessions)
+        {
+            AnsiConsole.MarkupLine($"  store [blue]{Markup.Escape(session.StoreId)}[/]: session [blue]{Markup.Escape(session.ClientId)}[/] on {(session.Node == nodeName ? "[green]this node[/]" : Markup.Escape(session.Node))}");
+        }
+
         foreach (var topic in Topics.SubscriptionsFor(layout.StoreId))
         {
             AnsiConsole.MarkupLine($"  devices → [blue]{Markup.Escape(topic)}[/]");

@@ -17,13 +17,14 @@ using SmartStore.Node.Persistence;
 using SmartStore.Node.Projections;
 using SmartStore.Node.Protocol;
 using SmartStore.Node.Settlement;
+using SmartStore.Node.Transport;
 using SmartStore.Node.Visits;
 using SmartStore.Payments;
 
 namespace SmartStore.Node.Hosting;
 
 /// <summary>The node's process-wide parts that its actors share (counters, the receipt view, the provider, the command channel).</summary>
-public sealed record NodeServices(StoreNodeOptions Options, NodeHealth Health, ReceiptBook Receipts, IPaymentGateway Gateway, ICommandPublisher Commands, ILoggerFactory Loggers, AccountServices Accounts, FaceEntryServices? Faces);
+public sealed record NodeServices(StoreNodeOptions Options, NodeHealth Health, ReceiptBook Receipts, IPaymentGateway Gateway, ICommandPublisher Commands, ILoggerFactory Loggers, AccountServices Accounts, FaceEntryServices? Faces, StoreSessions Sessions);
 
 /// <summary>
 /// The one composition root of a SmartStore node: the actor system inside the .NET generic host, built by
@@ -118,6 +119,18 @@ public static class SmartStoreHosting
                 var layout = stores[store];
                 return Props.Create(() => new StoreFloorActor(layout, options.Floor, options.FloorSnapshots, node.Health, shared));
             }, extractor, remembered);
+
+        // Each store's own entity holds its MQTT session, so the store's device traffic goes wherever the store
+        // goes. Remembered, so a store comes back on the node that takes over its shard; handed over with a drain.
+        var sessions = new ShardOptions
+        {
+            Role = StoreRole,
+            StateStoreMode = StateStoreMode.Persistence,
+            RememberEntities = true,
+            RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+            HandOffStopMessage = StoreCommand.HandOff.Instance,
+        };
+        builder.WithShardRegion<StoreRegion>("stores", (_, _) => store => Props.Create(() => new StoreSessionActor(store, node.Sessions)), extractor, sessions);
 
         // Visits, accounts and payment ledgers are started by messages; sharding passivates them when idle.
         var onDemand = new ShardOptions { Role = StoreRole, StateStoreMode = StateStoreMode.Persistence };

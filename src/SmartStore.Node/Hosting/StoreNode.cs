@@ -17,6 +17,7 @@ using SmartStore.Node.Projections;
 using SmartStore.Node.Protocol;
 using SmartStore.Node.Accounts;
 using SmartStore.Node.Devices;
+using SmartStore.Node.Transport;
 using SmartStore.Payments;
 using SmartStore.Vision;
 using SmartStore.Vision.Embedding;
@@ -62,6 +63,9 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
 
     public ActorSystem System { get; }
 
+    /// <summary>The stores' MQTT sessions this node holds now (each belongs to its store's entity).</summary>
+    public StoreSessions Sessions => _services.Sessions;
+
     /// <summary>
     /// Starts a node: readies the journal, builds the host through the one composition root, and returns once
     /// the node is an Up member of its cluster (a single node joins itself).
@@ -80,7 +84,7 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         var pipeline = options.Vision is null ? null : new FacePipeline(options.Vision);
         var gallery = new FaceGallery(pipeline?.Dimensions ?? FaceGallery.DefaultDimensions);
         var faces = pipeline is null ? null : new FaceEntryServices(pipeline, gallery, options.FaceEntry);
-        var services = new NodeServices(options, health, receipts, gateway, commands, loggers, new AccountServices(vault, gallery), faces);
+        var services = new NodeServices(options, health, receipts, gateway, commands, loggers, new AccountServices(vault, gallery), faces, new StoreSessions());
         var host = new HostBuilder()
             // The process owns its signals (Program.cs) and stops the node in order: transport drained first, then the
             // actors. The default console lifetime would end the actor system on SIGTERM under a draining transport.
@@ -136,6 +140,32 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
         }
 
         return new ValueTask<Delivery>(AskDeviceAsync(region, new DeviceEnvelope(entityId, outcome.Message!), device, cancellationToken));
+    }
+
+    /// <summary>
+    /// Makes this node carry stores' MQTT sessions on <paramref name="template"/>'s broker, then starts every store
+    /// of the chain wherever sharding puts it (this node or another) and returns, per store, where its session is
+    /// and whether it opened. Each store's entity is remembered from then on: it comes back by itself after a crash
+    /// or a move, on the node that takes its shard.
+    /// </summary>
+    public async Task<IReadOnlyList<StoreSessionState>> ServeStoresAsync(MqttSessionOptions template, MqttCommandChannel commands, ILogger log, TimeSpan patience, CancellationToken cancellationToken = default)
+    {
+        Sessions.Serve(template, _options.Chain.Count > 0, this, commands, log);
+        return await Task.WhenAll(_stores.Keys.Select(store => GetStoreSessionAsync(store, patience, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Where the store's session is (starting its entity if it is not running anywhere).</summary>
+    public Task<StoreSessionState> GetStoreSessionAsync(string storeId, TimeSpan patience, CancellationToken cancellationToken = default) =>
+        _regions.Stores.Ask<StoreSessionState>(new StoreEnvelope(KnownStore(storeId), StoreCommand.GetSession.Instance), patience, cancellationToken);
+
+    /// <summary>
+    /// Drains every store session this node holds (what was received is stored and acknowledged) before the node
+    /// leaves: the stores' next nodes find the rest waiting in the broker.
+    /// </summary>
+    public async Task DrainStoresAsync(CancellationToken cancellationToken = default)
+    {
+        var here = Sessions.Open.Keys.ToList();
+        await Task.WhenAll(here.Select(store => _regions.Stores.Ask<StoreSessionState>(new StoreEnvelope(store, StoreCommand.Drain.Instance), TimeSpan.FromMinutes(2), cancellationToken))).ConfigureAwait(false);
     }
 
     /// <summary>Moves the home store's clock to a device time (end of a feed): everything up to it is released and settled.</summary>

@@ -107,6 +107,7 @@ public static class StoreNodeConfiguration
             Journal = settings.Journal,
             Hocon = settings.Hocon,
             SeedNodes = settings.SeedNodes,
+            DeliveryTimeout = settings.DeliveryTimeout,
             KeyVault = settings.KeyVault,
             Vision = settings.Vision,
             FaceEntry = settings.FaceEntry,

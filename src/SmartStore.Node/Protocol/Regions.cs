@@ -13,6 +13,8 @@ public sealed class ShelfRegion;
 
 public sealed class FloorRegion;
 
+public sealed class StoreRegion;
+
 public sealed class VisitRegion;
 
 public sealed class AccountRegion;
@@ -37,6 +39,8 @@ public sealed class NodeRegions(IReadOnlyActorRegistry registry)
     public IActorRef Shelves => registry.Get<ShelfRegion>();
 
     public IActorRef Floors => registry.Get<FloorRegion>();
+
+    public IActorRef Stores => registry.Get<StoreRegion>();
 
     public IActorRef Visits => registry.Get<VisitRegion>();
 

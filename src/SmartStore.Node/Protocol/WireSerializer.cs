@@ -37,7 +37,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
     [
         typeof(IShardEnvelope), typeof(Delivered), typeof(VisitReply), typeof(AccountReply), typeof(FaceEnrolment),
         typeof(BinReferences), typeof(FloorView), typeof(LedgerReply), typeof(RefundReply),
-        typeof(GetDebt), typeof(DebtOf), typeof(GetProjectionPosition), typeof(ProjectionPosition),
+        typeof(GetDebt), typeof(DebtOf), typeof(GetProjectionPosition), typeof(ProjectionPosition), typeof(StoreSessionState),
     ];
 
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General)

@@ -23,9 +23,9 @@ public sealed record MqttTransportStatus(
 /// The node over MQTT, on two connections. The <b>session</b> connection (the node's client id, persistent
 /// session, QoS 1 subscriptions to the store's device topics) feeds a pump that hands each message to the node
 /// and tells the client it is handled only once the node has made it durable (or refused it); the client
-/// acknowledges to the broker only then. The <b>command</b> connection (<c>{client id}-commands</c>) carries gate
-/// commands out through <see cref="MqttConnectionActor"/>; it is separate because acknowledgements wait for the
-/// node, and a gate's answer must not wait behind them.
+/// acknowledges to the broker only then. The <b>command</b> connection (the node's <see cref="MqttCommandChannel"/>,
+/// or one of the transport's own, <c>{client id}-commands</c>) carries gate commands out; it is separate because
+/// acknowledgements wait for the node, and a gate's answer must not wait behind them.
 /// </summary>
 /// <remarks>
 /// The guarantee: a device message is acknowledged to the broker only after its effect is stored, so a node
@@ -40,10 +40,9 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private const int MaxInFlight = 4_096;
 
     private readonly MqttSession _session;
-    private readonly MqttSession _commands;
+    private readonly MqttCommandChannel _commands;
+    private readonly bool _ownsCommands;
     private readonly IDeviceInbox _inbox;
-    private readonly IActorRef _owner;
-    private readonly ActorSystem _system;
     private readonly ILogger _log;
     private readonly Task _pump;
     private readonly long[] _outcomes = new long[Enum.GetValues<Delivery>().Length];
@@ -53,13 +52,12 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private long _retries;
     private volatile bool _aborted;
 
-    private MqttTransport(MqttSession session, MqttSession commands, IDeviceInbox inbox, IActorRef owner, ActorSystem system, ILogger log)
+    private MqttTransport(MqttSession session, MqttCommandChannel commands, bool ownsCommands, IDeviceInbox inbox, ILogger log)
     {
         _session = session;
         _commands = commands;
+        _ownsCommands = ownsCommands;
         _inbox = inbox;
-        _owner = owner;
-        _system = system;
         _log = log;
         _pump = Task.Run(PumpAsync);
     }
@@ -79,14 +77,19 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     /// <summary>How many deliveries ended in <paramref name="delivery"/>.</summary>
     public long Count(Delivery delivery) => Interlocked.Read(ref _outcomes[(int)delivery]);
 
-    /// <summary>Connects both connections, subscribes to the store's device topics, and starts feeding the node.</summary>
-    public static async Task<MqttTransport> StartAsync(MqttSessionOptions options, string storeId, IDeviceInbox inbox, ActorSystem system, ILogger log, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Connects the session (and, unless the node's <paramref name="commands"/> channel is given, a command
+    /// connection of its own, <c>{client id}-commands</c>), subscribes to the store's device topics, and starts feeding the node.
+    /// </summary>
+    public static Task<MqttTransport> StartAsync(MqttSessionOptions options, string storeId, IDeviceInbox inbox, ActorSystem system, ILogger log, CancellationToken cancellationToken = default) =>
+        StartAsync(options, storeId, inbox, system, log, commands: null, cancellationToken);
+
+    public static async Task<MqttTransport> StartAsync(MqttSessionOptions options, string storeId, IDeviceInbox inbox, ActorSystem system, ILogger log, MqttCommandChannel? commands, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(system);
         var session = new MqttSession(options);
-        var commands = new MqttSession(options with { ClientId = $"{options.ClientId}-commands", CleanSession = true });
-        IActorRef? owner = null;
+        var owned = commands is null;
         try
         {
             foreach (var pattern in Topics.SubscriptionsFor(storeId))
@@ -94,28 +97,26 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
                 session.Subscribe(pattern);
             }
 
-            owner = system.ActorOf(Props.Create(() => new MqttConnectionActor(commands, 10_000, 256)), $"mqtt-{Guid.NewGuid():N}");
-            await commands.ConnectAsync(cancellationToken);
+            commands ??= await MqttCommandChannel.StartAsync(options with { ClientId = $"{options.ClientId}-commands" }, system, cancellationToken);
             await session.ConnectAsync(cancellationToken);
             log.LogInformation("MQTT: session '{ClientId}' on {Host}:{Port} (MQTTnet {Version}), subscribed to {Topics}", options.ClientId, options.Host, options.Port, MqttSession.LibraryVersion, string.Join(", ", Topics.SubscriptionsFor(storeId)));
-            return new MqttTransport(session, commands, inbox, owner, system, log);
+            return new MqttTransport(session, commands, owned, inbox, log);
         }
         catch
         {
-            if (owner is not null)
+            await session.DisposeAsync();
+            if (owned && commands is not null)
             {
-                system.Stop(owner);
+                await commands.DisposeAsync();
             }
 
-            await session.DisposeAsync();
-            await commands.DisposeAsync();
             throw;
         }
     }
 
     public async Task<MqttTransportStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
-        var commands = await _owner.Ask<OutboxStatus>(MqttConnectionCommand.GetStatus.Instance, TimeSpan.FromSeconds(10), cancellationToken);
+        var commands = await _commands.StatusAsync(cancellationToken);
         return new MqttTransportStatus(
             _session.IsConnected,
             _session.Connects,
@@ -133,10 +134,8 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
         PublishAsync(topic, payload, retain: false, cancellationToken);
 
     /// <summary>Publishes at QoS 1 on the command connection; completes when the broker has it.</summary>
-    public async ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken = default)
-    {
-        await _owner.Ask<Published>(new MqttConnectionCommand.Publish(topic, payload.ToArray(), retain), timeout: null, cancellationToken);
-    }
+    public ValueTask PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken = default) =>
+        _commands.PublishAsync(topic, payload, retain, cancellationToken);
 
     /// <summary>
     /// Stops gracefully: the session stops reading, waits until everything received is in the node and
@@ -146,8 +145,10 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     {
         await _session.DisposeAsync();
         await _pump;
-        await _commands.DisposeAsync();
-        _system.Stop(_owner);
+        if (_ownsCommands)
+        {
+            await _commands.DisposeAsync();
+        }
     }
 
     /// <summary>
@@ -158,8 +159,11 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     {
         _aborted = true;
         await _session.AbortAsync();
-        await _commands.AbortAsync();
-        _system.Stop(_owner);
+        if (_ownsCommands)
+        {
+            await _commands.AbortAsync();
+        }
+
         await _pump;
     }
 

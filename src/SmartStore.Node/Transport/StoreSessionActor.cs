@@ -1,44 +1,58 @@
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using SmartStore.Node.Protocol;
 
 namespace SmartStore.Node.Transport;
 
 /// <summary>
-/// The store's MQTT session as an actor of the store (<c>store-session-{store}</c>): it opens the session when it
-/// starts and closes it when it stops, so the session lives wherever this actor lives. The session is named after
-/// the store (<c>smartstore-node-{store}</c> unless configured), so a broker hands it to one holder at a time and
-/// keeps its queue in between; a cluster can move the store by stopping this actor on one node and starting it on
-/// another.
+/// A store's own entity (region <c>stores</c>, entity id: the store id): it holds the store's MQTT session, so
+/// the session lives wherever sharding puts the store. It is remembered: started once by <see cref="StoreCommand.GetSession"/>,
+/// it comes back by itself on the node that takes over its shard after a crash or a move, and the broker hands
+/// that node the session's queue (the session is named after the store, one holder at a time).
 /// </summary>
 /// <remarks>
-/// Stopped with <see cref="Close"/>, it drains (everything received is stored and acknowledged) before it goes;
-/// stopped any other way (its node going down, a supervisor), it drops the connection as a crash would and the
-/// broker sends what was not acknowledged to the next holder.
+/// Stopped by its shard's hand-off (<see cref="StoreCommand.HandOff"/>) or told to <see cref="StoreCommand.Drain"/>,
+/// it drains first: everything received is stored and acknowledged before it disconnects. Stopped any other way
+/// (its node going down), it drops the connection as a crash would and the broker keeps what was not acknowledged
+/// for the next holder. A session that cannot be opened (the broker away at start) is tried again with back-off.
 /// </remarks>
 #pragma warning disable CA1001 // The token source is disposed in PostStop, the end of an actor's life.
-public sealed class StoreSessionActor : ReceiveActor, IWithUnboundedStash
+public sealed class StoreSessionActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 #pragma warning restore CA1001
 {
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private readonly string _storeId;
+    private readonly StoreSessions _sessions;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _node;
     private MqttTransport? _transport;
-    private Exception? _failure;
+    private string? _error;
+    private TimeSpan _backoff = TimeSpan.FromSeconds(1);
+    private bool _handingOff;
 
-    public StoreSessionActor(Func<CancellationToken, Task<MqttTransport>> open)
+    public StoreSessionActor(string storeId, StoreSessions sessions)
     {
-        ArgumentNullException.ThrowIfNull(open);
-        // On the thread pool, not the actor's scheduler: the session's own continuations must not queue behind this actor.
-        var stopping = _stopping.Token;
-        Task.Run(() => open(stopping), stopping).PipeTo(Self, success: transport => new Opened(transport), failure: error => new Failed(error));
-        Starting();
+        _storeId = storeId;
+        _sessions = sessions;
+        _node = Cluster.Get(Context.System).SelfAddress.ToString();
+        Opening();
     }
 
     public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => StartOpening();
 
     protected override void PostStop()
     {
         _stopping.Cancel();
         if (_transport is { } transport)
         {
-            // Not closed on purpose: as a crash, so nothing unstored is acknowledged on the way out.
+            // Not drained on purpose: as a crash, so nothing unstored is acknowledged on the way out.
+            _sessions.Closed(_storeId, transport);
             _ = transport.AbortAsync().AsTask();
         }
 
@@ -46,111 +60,137 @@ public sealed class StoreSessionActor : ReceiveActor, IWithUnboundedStash
         base.PostStop();
     }
 
-    private void Starting()
+    private void StartOpening()
+    {
+        var stopping = _stopping.Token;
+        var system = Context.System;
+        // On the thread pool, not the actor's scheduler: the session's own continuations must not queue behind this actor.
+        Task.Run(
+            async () =>
+            {
+                var transport = await _sessions.OpenAsync(_storeId, system, stopping);
+                if (stopping.IsCancellationRequested)
+                {
+                    // Stopped while connecting: nobody holds this session, so it goes as a crash would.
+                    _sessions.Closed(_storeId, transport);
+                    await transport.AbortAsync();
+                    throw new OperationCanceledException(stopping);
+                }
+
+                return transport;
+            },
+            stopping).PipeTo(Self, success: transport => new Opened(transport), failure: error => new Failed(error));
+    }
+
+    private StoreSessionState State(bool open) => new(_storeId, _node, _sessions.ClientIdOf(_storeId), open, _error);
+
+    private void Opening()
     {
         Receive<Opened>(opened =>
         {
             _transport = opened.Transport;
+            _error = null;
+            _backoff = TimeSpan.FromSeconds(1);
+            _log.Info("store {0}: session {1} open on this node", _storeId, _sessions.ClientIdOf(_storeId));
             Become(Running);
             Stash.UnstashAll();
         });
         Receive<Failed>(failed =>
         {
-            _failure = failed.Error;
+            _error = failed.Error.GetBaseException().Message;
+            _log.Warning("store {0}: the session could not be opened ({1}); trying again in {2}", _storeId, _error, _backoff);
+            Timers.StartSingleTimer(Reopen.Instance, Reopen.Instance, _backoff);
+            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
             Become(Broken);
             Stash.UnstashAll();
         });
+        Receive<StoreCommand.HandOff>(_ => Context.Stop(Self));
         ReceiveAny(_ => Stash.Stash());
     }
 
     private void Running()
     {
-        Receive<GetTransport>(_ => Sender.Tell(new Opened(_transport!)));
-        Receive<Close>(_ =>
+        Receive<StoreCommand.GetSession>(_ => Sender.Tell(State(open: true)));
+        Receive<StoreCommand.Drain>(_ => BeginDrain(Sender));
+        Receive<StoreCommand.HandOff>(_ =>
         {
-            var transport = _transport!;
-            _transport = null;
-            var asker = Sender;
-            Become(Closing);
-
-            // Drained on the thread pool: awaited here, the session's continuations would run on (and wait for) this actor.
-            Task.Run(async () => await transport.DisposeAsync()).PipeTo(Self, asker, success: () => Closed.Instance, failure: _ => Closed.Instance);
+            _handingOff = true;
+            BeginDrain(ActorRefs.Nobody);
         });
     }
 
-    private void Closing()
+    private void BeginDrain(IActorRef asker)
     {
-        Receive<Closed>(closed =>
+        var transport = _transport!;
+        _transport = null;
+        Become(Draining);
+
+        // Drained on the thread pool: awaited here, the session's continuations would run on (and wait for) this actor.
+        Task.Run(async () =>
         {
-            Sender.Tell(closed);
-            Context.Stop(Self);
+            await transport.DisposeAsync();
+            _sessions.Closed(_storeId, transport);
+        }).PipeTo(Self, asker, success: () => DrainFinished.Instance, failure: _ => DrainFinished.Instance);
+    }
+
+    private void Draining()
+    {
+        Receive<DrainFinished>(_ =>
+        {
+            _error = "drained: the store is leaving this node";
+            if (!Sender.IsNobody())
+            {
+                Sender.Tell(State(open: false));
+            }
+
+            if (_handingOff)
+            {
+                Context.Stop(Self);
+                return;
+            }
+
+            Become(Drained);
+            Stash.UnstashAll();
         });
-        Receive<Close>(_ => Stash.Stash());
+        Receive<StoreCommand.HandOff>(_ => _handingOff = true);
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Drained()
+    {
+        Receive<StoreCommand.GetSession>(_ => Sender.Tell(State(open: false)));
+        Receive<StoreCommand.Drain>(_ => Sender.Tell(State(open: false)));
+        Receive<StoreCommand.HandOff>(_ => Context.Stop(Self));
     }
 
     private void Broken()
     {
-        Receive<GetTransport>(_ => Sender.Tell(new Failed(_failure!)));
-        Receive<Close>(_ =>
+        Receive<StoreCommand.GetSession>(_ => Sender.Tell(State(open: false)));
+        Receive<StoreCommand.Drain>(_ =>
         {
-            Sender.Tell(Closed.Instance);
-            Context.Stop(Self);
+            Timers.CancelAll();
+            Sender.Tell(State(open: false));
+            Become(Drained);
+        });
+        Receive<StoreCommand.HandOff>(_ => Context.Stop(Self));
+        Receive<Reopen>(_ =>
+        {
+            Become(Opening);
+            StartOpening();
         });
     }
 
-    /// <summary>Answered with <see cref="Opened"/> or <see cref="Failed"/> once the session is connected or could not be.</summary>
-    public sealed record GetTransport
+    private sealed record Opened(MqttTransport Transport);
+
+    private sealed record Failed(Exception Error);
+
+    private sealed record Reopen
     {
-        public static readonly GetTransport Instance = new();
+        public static readonly Reopen Instance = new();
     }
 
-    /// <summary>Drain, disconnect and stop; answered with <see cref="Closed"/>.</summary>
-    public sealed record Close
+    private sealed record DrainFinished
     {
-        public static readonly Close Instance = new();
-    }
-
-    public sealed record Closed
-    {
-        public static readonly Closed Instance = new();
-    }
-
-    internal sealed record Opened(MqttTransport Transport);
-
-    internal sealed record Failed(Exception Error);
-}
-
-/// <summary>A store's open session and the actor that owns it; disposing closes it through the actor (drained).</summary>
-public sealed class StoreSession(IActorRef owner, MqttTransport transport) : IAsyncDisposable
-{
-    private int _closed;
-
-    public IActorRef Owner { get; } = owner;
-
-    public MqttTransport Transport { get; } = transport;
-
-    /// <summary>Opens the store's session in an actor of its own and returns it once it is connected; throws what stopped it.</summary>
-    public static async Task<StoreSession> OpenAsync(ActorSystem system, string storeId, Func<CancellationToken, Task<MqttTransport>> open, TimeSpan patience, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(system);
-        var owner = system.ActorOf(Props.Create(() => new StoreSessionActor(open)), $"store-session-{storeId}");
-        var answer = await owner.Ask<object>(StoreSessionActor.GetTransport.Instance, patience, cancellationToken);
-        if (answer is StoreSessionActor.Opened opened)
-        {
-            return new StoreSession(owner, opened.Transport);
-        }
-
-        system.Stop(owner);
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(((StoreSessionActor.Failed)answer).Error);
-        return null;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _closed, 1) == 0)
-        {
-            // The drain has its own limit (the session's drain timeout); this only bounds a lost answer.
-            await Owner.Ask<StoreSessionActor.Closed>(StoreSessionActor.Close.Instance, TimeSpan.FromMinutes(2));
-        }
+        public static readonly DrainFinished Instance = new();
     }
 }
