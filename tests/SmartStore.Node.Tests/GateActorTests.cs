@@ -149,19 +149,25 @@ public sealed class GateActorTests : ActorTestHost
     }
 
     [Fact]
-    public async Task A_slow_payment_provider_holds_back_only_its_own_admission_not_the_gates_crossings()
+    public async Task A_crossing_reported_while_an_entry_decision_is_under_way_waits_for_it_so_the_floor_hears_the_entry_first()
     {
         _gateway.Hold();
         var identification = Send("identified", shopper: "s-ana", confidence: 0.98);
         await _gateway.HeldAsync(Wait);
 
-        // The hold is with the provider; the gate still reports a crossing at once.
-        Assert.Equal(Delivery.Accepted, Answer(Send("crossed", track: "trk-1", inward: true)));
-        identification.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        // The hold is with the provider: the party can only cross once the gate opens, so their crossing waits.
+        var crossing = Send("crossed", track: "trk-1", inward: true);
+        crossing.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        identification.ExpectNoMsg(TimeSpan.FromMilliseconds(1));
 
         _gateway.Release();
         Assert.Equal(Delivery.Accepted, Answer(identification));
+        Assert.Equal(Delivery.Accepted, Answer(crossing));
         Assert.Equal(GateCommand.Open, (await NextCommandAsync()).Command);
+
+        // The floor heard the entry before the crossing, so the crossing is the admitted visit's, not a tailgater's.
+        Assert.IsType<EntryRecord>(Assert.IsType<FloorCommand.Accept>(_floor.ExpectMsg<FloorEnvelope>(Wait).Command).Record);
+        Assert.Equal("trk-1", Assert.IsType<CrossingRecord>(Assert.IsType<FloorCommand.Accept>(_floor.ExpectMsg<FloorEnvelope>(Wait).Command).Record).Track);
     }
 
     /// <summary>The simulator behind a switch: while held, calls wait until released.</summary>

@@ -247,8 +247,9 @@ public sealed class StoreOverMqttTests : IAsyncLifetime
         // A drain stores and acknowledges what was received and disconnects; the entity stays, without a session.
         await _node.DrainStoresAsync();
         Assert.Empty(_node.Sessions.Open);
-        var drained = await _node.GetStoreSessionAsync(store, Patience);
-        Assert.False(drained.Open);
+        // Asked briefly: a drained store is asked about again until it has moved, and on one node it never moves.
+        var drained = await _node.GetStoreSessionAsync(store, TimeSpan.FromSeconds(2));
+        Assert.Equal((false, true), (drained.Open, drained.Leaving));
         Assert.Contains("drained", drained.Error, StringComparison.Ordinal);
         await MqttSession.EndSessionAsync(options);
     }

@@ -66,6 +66,9 @@ public sealed partial class MqttSession
         try
         {
             MqttClientConnectResult result;
+            // A new connection number before the broker can send anything on it: a message pushed right after the
+            // CONNACK must carry this connection's number, or its acknowledgement would be skipped as stale.
+            Interlocked.Increment(ref _connection);
             try
             {
                 result = await _client.ConnectAsync(_clientOptions, limit.Token);
@@ -80,7 +83,6 @@ public sealed partial class MqttSession
                 throw Failed($"the broker {Broker} refused client '{_options.ClientId}': {Refusal(result.ResultCode)}{(string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})")}");
             }
 
-            Interlocked.Increment(ref _connection);
             string[] subscriptions;
             lock (_gate)
             {
@@ -141,6 +143,13 @@ public sealed partial class MqttSession
 
     private Task LostAsync(MqttClientDisconnectedEventArgs lost)
     {
+        // MQTTnet raises this for failed attempts too, on the thread pool: one that comes after a newer connection is
+        // up would mark the live connection lost for good (nothing acknowledged, commands queued for ever).
+        if (!lost.ClientWasConnected || _client.IsConnected)
+        {
+            return Task.CompletedTask;
+        }
+
         Interlocked.Increment(ref _connection);
         lock (_gate)
         {

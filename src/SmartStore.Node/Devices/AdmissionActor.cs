@@ -64,22 +64,38 @@ public sealed class AdmissionActor : ReceiveActor
         ReceiveAsync<Start>(async _ =>
         {
             object outcome;
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await DecideAsync();
-                outcome = new GateActor.Handled(identification.Seq, Delivery.Accepted);
-            }
-            catch (Exception error) when (error is not OutOfMemoryException)
-            {
-                // Not acknowledged: the device (or broker) sends the identification again.
-                _log.Warning(error, "gate {0}: the entry decision for message {1} failed", gate.Id, identification.Seq);
-                outcome = new GateActor.NotHandled(identification.Seq, error);
+                try
+                {
+                    await DecideAsync();
+                    outcome = new GateActor.Handled(identification.Seq, Delivery.Accepted);
+                    break;
+                }
+                catch (Exception error) when (error is not OutOfMemoryException && attempt < Attempts && !_stopping.IsCancellationRequested)
+                {
+                    // Every step is idempotent (the hold, the visit, the entry are keyed by this identification), so
+                    // trying again here is what a redelivery would do, without the party waiting for the broker:
+                    // an account or floor on a node that died answers again once its shard has moved.
+                    _log.Warning("gate {0}: the entry decision for message {1} failed ({2}); trying again ({3} of {4})", gate.Id, identification.Seq, error.Message, attempt + 1, Attempts);
+                    await Task.Delay(TimeSpan.FromSeconds(attempt), _stopping.Token);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    // Not acknowledged: the device (or broker) sends the identification again.
+                    _log.Warning(error, "gate {0}: the entry decision for message {1} failed", gate.Id, identification.Seq);
+                    outcome = new GateActor.NotHandled(identification.Seq, error);
+                    break;
+                }
             }
 
             Context.Parent.Tell(outcome);
             Context.Stop(Self);
         });
     }
+
+    /// <summary>Tries of one decision before the identification is left unacknowledged for the broker to send again.</summary>
+    private const int Attempts = 4;
 
     protected override void PreStart() => Self.Tell(Start.Instance);
 

@@ -28,9 +28,17 @@ public sealed record GateServices(
 /// starts an <see cref="AdmissionActor"/> of its own; the gate camera's frames go to its <see cref="FaceEntryActor"/>: the entry decision looks things up and may wait for the
 /// payment provider, and a slow provider must not hold back the crossings this gate reports meanwhile.
 /// </summary>
+/// <remarks>
+/// A crossing reported after an identification whose decision is still under way waits for that decision: the
+/// party can only have crossed because the gate opened for them, so the floor must hear the entry first. Normally
+/// that is milliseconds; when the decision waits on a node that died, it is the failover, and without the wait the
+/// admitted party's crossing would be taken for tailgating and their visit sent to review.
+/// </remarks>
 public sealed class GateActor : ReceiveActor
 {
     private readonly PendingDeliveries _deliveries = new();
+    private readonly SortedDictionary<long, long> _deciding = [];
+    private readonly Queue<CrossingRecord> _held = new();
     private long _admissions;
     private IActorRef? _camera;
 
@@ -52,12 +60,18 @@ public sealed class GateActor : ReceiveActor
             if (gateEvent.Event == "crossed")
             {
                 var crossing = new CrossingRecord(gate.Id, gateEvent.Seq, gateEvent.Ts, gate.Id, gateEvent.Track!, gateEvent.Inward!.Value);
-                services.Regions.Floors.Ask<Delivered>(new FloorEnvelope(services.StoreId, new FloorCommand.Accept(crossing)), services.AskTimeout)
-                    .PipeTo(Self, success: stored => new Handled(seq, stored.Outcome), failure: error => new NotHandled(seq, error));
+                if (_held.Count > 0 || _deciding.Values.Any(ts => ts <= crossing.T))
+                {
+                    _held.Enqueue(crossing);
+                    return;
+                }
+
+                Store(crossing);
                 return;
             }
 
             var request = AdmissionRequest.Of(gateEvent);
+            _deciding[seq] = gateEvent.Ts;
             Context.ActorOf(Props.Create(() => new AdmissionActor(gate, request, services)), $"admission-{seq}-{++_admissions}");
         });
         Receive<GateFrame>(frame =>
@@ -73,8 +87,37 @@ public sealed class GateActor : ReceiveActor
             _camera ??= Context.ActorOf(Props.Create(() => new FaceEntryActor(gate, services, services.Faces)), "camera");
             _camera.Forward(frame);
         });
-        Receive<Handled>(handled => _deliveries.Complete(handled.Sequence, handled.Outcome));
-        Receive<NotHandled>(failed => _deliveries.Fail(failed.Sequence, failed.Error));
+        Receive<Handled>(handled =>
+        {
+            _deliveries.Complete(handled.Sequence, handled.Outcome);
+            Decided(handled.Sequence);
+        });
+        Receive<NotHandled>(failed =>
+        {
+            _deliveries.Fail(failed.Sequence, failed.Error);
+            Decided(failed.Sequence);
+        });
+
+        void Store(CrossingRecord crossing)
+        {
+            var seq = crossing.S;
+            services.Regions.Floors.Ask<Delivered>(new FloorEnvelope(services.StoreId, new FloorCommand.Accept(crossing)), services.AskTimeout)
+                .PipeTo(Self, success: stored => new Handled(seq, stored.Outcome), failure: error => new NotHandled(seq, error));
+        }
+
+        // Held crossings go in the order they came, each once no decision before it is still under way.
+        void Decided(long sequence)
+        {
+            if (!_deciding.Remove(sequence))
+            {
+                return;
+            }
+
+            while (_held.Count > 0 && !_deciding.Values.Any(ts => ts <= _held.Peek().T))
+            {
+                Store(_held.Dequeue());
+            }
+        }
     }
 
     /// <summary>This gate prefixes app codes and cards with it: the app encodes the shopper's id.</summary>

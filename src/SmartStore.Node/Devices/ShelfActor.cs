@@ -25,6 +25,11 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     private const double ReferenceStoreStepGrams = 3;
 
+    // A bin at rest has its "at rest since" stored at least this often (device time), so a shelf restarted on another
+    // node measures a pick from a moment ago, not from the last stored plateau: a change that seems to span more than
+    // the floor's unwatched limit (5 s) is judged as one nobody could have been seen making, and goes to nobody.
+    private const long ReferenceStoreIntervalMs = 2_000;
+
     // Each bin's recent readings, so a change carries its trace for a review: from a second before the change
     // began until it was confirmed, thinned to at most this many points (a few hundred bytes in the journal).
     private const long TraceKeptMs = 8_000;
@@ -39,7 +44,9 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly Dictionary<string, Bin> _bins;
     private readonly Dictionary<string, WeightSignalState> _signals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _storedReference = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _silent = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _storedSince = new(StringComparer.Ordinal);
+    // Each silent bin, with the device time its silence was stored at.
+    private readonly Dictionary<string, long> _silent = new(StringComparer.Ordinal);
     private readonly Dictionary<long, IActorRef> _changesInFlight = [];
     private readonly Dictionary<string, Queue<(long TimeMs, double Grams)>> _recent = new(StringComparer.Ordinal);
 
@@ -94,6 +101,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     {
                         state = state with { Reference = reference.Grams, ReferenceSinceMs = reference.SinceMs, LastSequence = reference.LastSequence, Changes = reference.Changes };
                         _storedReference[bin.Id] = reference.Grams;
+                        _storedSince[bin.Id] = reference.SinceMs;
                     }
 
                     _signals[bin.Id] = state;
@@ -165,8 +173,11 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
 
         _health.DeviceSeen(_shelf.Id);
         _heard.Add(bin.Id);
-        if (_silent.Remove(bin.Id))
+        // Heard again only from a reading after the stored silence: an older one arriving out of order would end a
+        // silence the floor has not yet begun.
+        if (_silent.TryGetValue(bin.Id, out var silentAt) && report.Ts > silentAt)
         {
+            _silent.Remove(bin.Id);
             Tell(new BinHealthRecord(bin.Id, Silent: false, report.Ts));
         }
 
@@ -206,6 +217,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
                         .PipeTo(Self, success: stored => new ChangeStored(number, stored), failure: error => new ChangeNotStored(number, error));
                     answered = true;
                     _storedReference[bin.Id] = changed.After;
+                    _storedSince[bin.Id] = changed.ToMs;
                     break;
                 case WeightSignalEvent.Rejected rejected when rejected.Sequence == report.Seq && rejected.Reason != "spike":
                     _health.Rejected(RejectionReason.ImpossibleValue, $"{bin.SensorId}: {rejected.Grams} g {rejected.Reason}");
@@ -255,7 +267,8 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
         _recent.TryGetValue(binId, out var recent) ? WeightTrace.Of([.. recent.Where(r => r.TimeMs >= changeFromMs - TraceLeadMs)], TracePoints) : null;
 
     /// <summary>
-    /// Drift moved the reference without a change: store it once it has moved a few grams. Also when a change has
+    /// Drift moved the reference without a change: store it once it has moved a few grams, or its time has moved
+    /// on by <see cref="ReferenceStoreIntervalMs"/>. Also when a change has
     /// begun to settle (it is reported only once confirmed): the readings until then are answered, so a shelf that
     /// restarts in between must know the bin was at rest until just before, not since its last stored reference,
     /// or the change would look as if it had spanned a silence.
@@ -267,9 +280,12 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
             return;
         }
 
-        if (changeBegan || !_storedReference.TryGetValue(bin.Id, out var stored) || Math.Abs(stored - reference) >= ReferenceStoreStepGrams)
+        if (changeBegan
+            || !_storedReference.TryGetValue(bin.Id, out var stored) || Math.Abs(stored - reference) >= ReferenceStoreStepGrams
+            || state.ReferenceSinceMs - _storedSince.GetValueOrDefault(bin.Id) >= ReferenceStoreIntervalMs)
         {
             _storedReference[bin.Id] = reference;
+            _storedSince[bin.Id] = state.ReferenceSinceMs;
             Tell(new BinReferenceRecord(bin.Id, reference, state.ReferenceSinceMs, state.LastSequence, state.Changes));
         }
     }
@@ -289,7 +305,13 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
             foreach (var silent in events.OfType<WeightSignalEvent.Silent>())
             {
                 _health.Alert(new FloorAlert("sensor-silent", now, $"{silent.SensorId}: no reading for {AlertText.Duration(now - silent.LastReadingMs)}"));
-                if (_silent.Add(binId))
+
+                // Stored for the floor only on the devices' own evidence: this shelf's other cells reporting past the
+                // limit. The wall clock alone cannot tell a dead cell from a stalled feed (the store moving between
+                // nodes, its pump waiting on an entry decision): the broker's backlog then brings the readings, and a
+                // silence stored meanwhile would send every shopper who reached in to review. A whole shelf gone dark
+                // is an alert for the operators.
+                if (deviceNow is not null && _silent.TryAdd(binId, now))
                 {
                     Tell(new BinHealthRecord(binId, Silent: true, now, silent.LastReadingMs));
                 }

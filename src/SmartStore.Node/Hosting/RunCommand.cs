@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SmartStore.Domain.Layouts;
@@ -23,6 +24,9 @@ namespace SmartStore.Node.Hosting;
 internal static class RunCommand
 {
     public const string Usage = "usage: smartstore-node run [--config cluster.hocon] [--layout PATH] [--health-every 5s] [--enrol-demo-shoppers] [--console http://127.0.0.1:5080 --read-models CONNECTION] [--verbose]";
+
+    /// <summary>The exit code of a node the cluster removed: not a failure of its own, but it must be started again.</summary>
+    public const int DownedExitCode = 3;
 
     /// <summary>The environment variable that can hold the read models' connection string (it may carry a password).</summary>
     public const string ReadModelsVariable = "SMARTSTORE_READ_MODELS";
@@ -109,12 +113,31 @@ internal static class RunCommand
         var mqtt = broker is null ? settings.Transport.MqttFor(layout.StoreId) : broker.ClientOptions(settings.Transport.MqttFor(layout.StoreId));
         var commands = new LateBoundPublisher();
         var psp = new SimulatedPsp(new PspSimulation());
-        await using var node = await StoreNode.StartAsync(options, new ResilientGateway(psp, new RetrySettings()), commands, loggers, stop);
+        StoreNode starting;
+        try
+        {
+            starting = await StoreNode.StartAsync(options, new ResilientGateway(psp, new RetrySettings()), commands, loggers, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped while joining the cluster: nothing was received yet, so there is nothing to store.
+            return 0;
+        }
+
+        await using var node = starting;
         if (arguments.EnrolDemoShoppers)
         {
-            foreach (var shopper in DemoScenario.Build(layout, 0).Shoppers)
+            try
             {
-                await node.EnrolAsync(shopper.ShopperId, shopper.Name, shopper.FaceTemplateRef, shopper.PaymentToken, DateTimeOffset.UtcNow, stop);
+                foreach (var shopper in DemoScenario.Build(layout, 0).Shoppers)
+                {
+                    await node.EnrolAsync(shopper.ShopperId, shopper.Name, shopper.FaceTemplateRef, shopper.PaymentToken, DateTimeOffset.UtcNow, stop);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped while enrolling: each enrolment is stored or not at all, and no device message was taken yet.
+                return 0;
             }
         }
 
@@ -183,18 +206,29 @@ internal static class RunCommand
         }
 
         var printed = new HashSet<string>(StringComparer.Ordinal);
+
+        // A node the cluster downed (the split-brain resolver, after it was unreachable) has stopped its actor system:
+        // it serves nothing any more, so it exits and its service manager starts it again as a new member.
+        using var serving = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        _ = node.System.WhenTerminated.ContinueWith(_ => serving.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             using var ticks = new PeriodicTimer(arguments.HealthEvery);
             do
             {
-                await PublishHealthAsync(channel, node, nodeName, stop);
+                await PublishHealthAsync(channel, node, nodeName, serving.Token);
                 PrintDecisions(node.Receipts, printed, layout.Currency);
             }
-            while (await ticks.WaitForNextTickAsync(stop));
+            while (await ticks.WaitForNextTickAsync(serving.Token));
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception ended) when (serving.IsCancellationRequested && ended is OperationCanceledException or AskTimeoutException)
         {
+            if (!stop.IsCancellationRequested)
+            {
+                AnsiConsole.MarkupLine("[red]this node was removed from the cluster (downed): its stores run on the other nodes; exiting so it can be started again[/]");
+                return DownedExitCode;
+            }
+
             AnsiConsole.MarkupLine("[grey]stopping: storing and acknowledging what was received …[/]");
         }
 

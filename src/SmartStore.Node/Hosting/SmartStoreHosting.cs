@@ -170,6 +170,14 @@ public static class SmartStoreHosting
           # Entities restarted after a failure (the floor after a journal outage) come back quickly.
           cluster.sharding.entity-restart-backoff = 1s
           cluster.sharding.remember-entities-store = eventsourced
+          # A shard being moved (a rebalance) when its node dies waits this long before it is placed again (Akka's
+          # default is 60 s, measured here as 63 s before a killed node's stores came back). It must cover a
+          # store's drain on a graceful hand-over (smartstore.transport.mqtt.drain-timeout, 15 s by default).
+          cluster.sharding.handoff-timeout = 20s
+          # A leaving node's regions hand their shards over within this phase; a store draining its session on the
+          # way (up to the drain timeout, then what is still retried is given up) must fit, or the region is stopped
+          # under it and the store comes back only once the node is gone.
+          coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 40s
           # The process stops itself on SIGTERM in its own order: the store's MQTT session drains into the running
           # actors first, then the host's stop runs coordinated shutdown (shards handed over). Akka's own hook fired
           # on SIGTERM too and stopped the session's actor under the drain, so the stop hung.

@@ -151,12 +151,52 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     public async Task<IReadOnlyList<StoreSessionState>> ServeStoresAsync(MqttSessionOptions template, MqttCommandChannel commands, ILogger log, TimeSpan patience, CancellationToken cancellationToken = default)
     {
         Sessions.Serve(template, _options.Chain.Count > 0, this, commands, log);
-        return await Task.WhenAll(_stores.Keys.Select(store => GetStoreSessionAsync(store, patience, cancellationToken))).ConfigureAwait(false);
+        var states = await Task.WhenAll(_stores.Keys.Select(store => GetStoreSessionAsync(store, patience, cancellationToken))).ConfigureAwait(false);
+
+        // Remembered entities come back after a crash; after a graceful hand-over the shard waits for a message.
+        _keeper ??= new Timer(_ => WakeStores(), null, KeeperPeriod, KeeperPeriod);
+        return states;
     }
 
-    /// <summary>Where the store's session is (starting its entity if it is not running anywhere).</summary>
-    public Task<StoreSessionState> GetStoreSessionAsync(string storeId, TimeSpan patience, CancellationToken cancellationToken = default) =>
-        _regions.Stores.Ask<StoreSessionState>(new StoreEnvelope(KnownStore(storeId), StoreCommand.GetSession.Instance), patience, cancellationToken);
+    private static readonly TimeSpan KeeperPeriod = TimeSpan.FromSeconds(2);
+    private Timer? _keeper;
+
+    private void WakeStores()
+    {
+        foreach (var store in _stores.Keys)
+        {
+            _regions.Stores.Tell(new StoreEnvelope(store, StoreCommand.Wake.Instance), ActorRefs.NoSender);
+        }
+    }
+
+    /// <summary>
+    /// Where the store's session is (starting its entity if it is not running anywhere). Asked again every 10 s up to
+    /// <paramref name="patience"/>: a question that reaches a shard while it is being handed over is dropped, and a
+    /// store drained on a leaving node is asked about again once it has moved.
+    /// </summary>
+    public async Task<StoreSessionState> GetStoreSessionAsync(string storeId, TimeSpan patience, CancellationToken cancellationToken = default)
+    {
+        var envelope = new StoreEnvelope(KnownStore(storeId), StoreCommand.GetSession.Instance);
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            var wait = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, Math.Max(TimeSpan.FromSeconds(1).Ticks, (deadline - DateTime.UtcNow).Ticks)));
+            try
+            {
+                var state = await _regions.Stores.Ask<StoreSessionState>(envelope, wait, cancellationToken).ConfigureAwait(false);
+                if (!state.Leaving || DateTime.UtcNow >= deadline)
+                {
+                    return state;
+                }
+
+                // Drained on a node that is leaving: asked again once the store has moved.
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
 
     /// <summary>
     /// Drains every store session this node holds (what was received is stored and acknowledged) before the node
@@ -297,6 +337,11 @@ public sealed class StoreNode : IDeviceInbox, IAsyncDisposable
     /// <summary>Leaves the cluster gracefully (shards handed over, what was received stored) and stops the host.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_keeper is not null)
+        {
+            await _keeper.DisposeAsync().ConfigureAwait(false);
+        }
+
         await StopAsync(_host).ConfigureAwait(false);
         _deadline.Dispose();
         _services.Faces?.Pipeline.Dispose();

@@ -34,6 +34,15 @@ public abstract record StoreCommand
         public static readonly Drain Instance = new();
     }
 
+    /// <summary>
+    /// Starts the store's entity if it runs nowhere, and asks nothing: every node sends it for every store every few
+    /// seconds, so a store whose shard was handed over comes back even when no device message is there to start it.
+    /// </summary>
+    public sealed record Wake : StoreCommand
+    {
+        public static readonly Wake Instance = new();
+    }
+
     /// <summary>The shard's stop message when it moves the store: drain if not drained yet, then stop.</summary>
     public sealed record HandOff : StoreCommand
     {
@@ -41,5 +50,8 @@ public abstract record StoreCommand
     }
 }
 
-/// <summary>Where a store's session is, as its entity reports it: the node's address, and whether it is open there.</summary>
-public sealed record StoreSessionState(string StoreId, string Node, string ClientId, bool Open, string? Error);
+/// <summary>
+/// Where a store's session is, as its entity reports it: the node's address, and whether it is open there
+/// (<see cref="Leaving"/>: drained, the store is about to move to another node).
+/// </summary>
+public sealed record StoreSessionState(string StoreId, string Node, string ClientId, bool Open, string? Error, bool Leaving = false);

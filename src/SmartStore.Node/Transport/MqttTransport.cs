@@ -48,6 +48,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private readonly long[] _outcomes = new long[Enum.GetValues<Delivery>().Length];
     private readonly LogThrottle _retryLog = new(TimeProvider.System, TimeSpan.FromSeconds(10));
     private readonly ChangeSignal _progress = new();
+    private readonly CancellationTokenSource _giveUp = new();
     private long _delivered;
     private long _retries;
     private volatile bool _aborted;
@@ -144,7 +145,20 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _session.DisposeAsync();
-        await _pump;
+
+        // The session is closed: what is still being retried (its entity unreachable, the cluster leaving) cannot
+        // be acknowledged any more, so it is given up after the drain's limit and the broker sends it to the next holder.
+        try
+        {
+            await _pump.WaitAsync(_session.Options.DrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            await _giveUp.CancelAsync();
+            await _pump;
+        }
+
+        _giveUp.Dispose();
         if (_ownsCommands)
         {
             await _commands.DisposeAsync();
@@ -158,6 +172,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     public async ValueTask AbortAsync()
     {
         _aborted = true;
+        await _giveUp.CancelAsync();
         await _session.AbortAsync();
         if (_ownsCommands)
         {
@@ -234,7 +249,7 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
     private async Task DeliverAsync(MqttInbound message)
     {
         var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
+        while (!_giveUp.IsCancellationRequested)
         {
             try
             {
@@ -251,7 +266,15 @@ public sealed class MqttTransport : ICommandPublisher, IAsyncDisposable
             {
                 Interlocked.Increment(ref _retries);
                 LogRetry(error, message.Topic, delay);
-                await Task.Delay(delay);
+                try
+                {
+                    await Task.Delay(delay, _giveUp.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }

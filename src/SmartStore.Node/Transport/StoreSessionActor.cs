@@ -82,7 +82,7 @@ public sealed class StoreSessionActor : ReceiveActor, IWithUnboundedStash, IWith
             stopping).PipeTo(Self, success: transport => new Opened(transport), failure: error => new Failed(error));
     }
 
-    private StoreSessionState State(bool open) => new(_storeId, _node, _sessions.ClientIdOf(_storeId), open, _error);
+    private StoreSessionState State(bool open, bool leaving = false) => new(_storeId, _node, _sessions.ClientIdOf(_storeId), open, _error, leaving);
 
     private void Opening()
     {
@@ -105,11 +105,13 @@ public sealed class StoreSessionActor : ReceiveActor, IWithUnboundedStash, IWith
             Stash.UnstashAll();
         });
         Receive<StoreCommand.HandOff>(_ => Context.Stop(Self));
+        Receive<StoreCommand.Wake>(_ => { });
         ReceiveAny(_ => Stash.Stash());
     }
 
     private void Running()
     {
+        Receive<StoreCommand.Wake>(_ => { });
         Receive<StoreCommand.GetSession>(_ => Sender.Tell(State(open: true)));
         Receive<StoreCommand.Drain>(_ => BeginDrain(Sender));
         Receive<StoreCommand.HandOff>(_ =>
@@ -140,7 +142,7 @@ public sealed class StoreSessionActor : ReceiveActor, IWithUnboundedStash, IWith
             _error = "drained: the store is leaving this node";
             if (!Sender.IsNobody())
             {
-                Sender.Tell(State(open: false));
+                Sender.Tell(State(open: false, leaving: true));
             }
 
             if (_handingOff)
@@ -153,18 +155,21 @@ public sealed class StoreSessionActor : ReceiveActor, IWithUnboundedStash, IWith
             Stash.UnstashAll();
         });
         Receive<StoreCommand.HandOff>(_ => _handingOff = true);
+        Receive<StoreCommand.Wake>(_ => { });
         ReceiveAny(_ => Stash.Stash());
     }
 
     private void Drained()
     {
-        Receive<StoreCommand.GetSession>(_ => Sender.Tell(State(open: false)));
-        Receive<StoreCommand.Drain>(_ => Sender.Tell(State(open: false)));
+        Receive<StoreCommand.Wake>(_ => { });
+        Receive<StoreCommand.GetSession>(_ => Sender.Tell(State(open: false, leaving: true)));
+        Receive<StoreCommand.Drain>(_ => Sender.Tell(State(open: false, leaving: true)));
         Receive<StoreCommand.HandOff>(_ => Context.Stop(Self));
     }
 
     private void Broken()
     {
+        Receive<StoreCommand.Wake>(_ => { });
         Receive<StoreCommand.GetSession>(_ => Sender.Tell(State(open: false)));
         Receive<StoreCommand.Drain>(_ =>
         {
