@@ -211,10 +211,7 @@ public sealed class ClusterFailoverTests(PostgresFixture postgres, ITestOutputHe
         };
         await using var reader = await StoreNode.StartAsync(options, new ResilientGateway(new SimulatedPsp(new PspSimulation()), new RetrySettings()), new InProcessTransport(), NullLoggerFactory.Instance);
         using var timeout = new CancellationTokenSource(Patience);
-        while (reader.Receipts.Issued.Count < StoreIds.Length * _morning.Expected.Count)
-        {
-            await Task.Delay(100, timeout.Token);
-        }
+        await reader.Receipts.WaitForIssuedAsync(StoreIds.Length * _morning.Expected.Count, timeout.Token);
 
         await ChainAssertions.EachStoreSettledExactlyAsync(reader.Receipts, async visitId => (await reader.GetVisitAsync(visitId)).State, _morning, StoreIds);
         foreach (var issued in reader.Receipts.Issued)

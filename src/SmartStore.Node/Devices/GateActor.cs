@@ -37,7 +37,8 @@ public sealed record GateServices(
 public sealed class GateActor : ReceiveActor
 {
     private readonly PendingDeliveries _deliveries = new();
-    private readonly SortedDictionary<long, long> _deciding = [];
+    // Identifications whose entry decision is under way: sequence → device time.
+    private readonly Dictionary<long, long> _deciding = [];
     private readonly Queue<CrossingRecord> _held = new();
     private long _admissions;
     private IActorRef? _camera;
@@ -60,7 +61,7 @@ public sealed class GateActor : ReceiveActor
             if (gateEvent.Event == "crossed")
             {
                 var crossing = new CrossingRecord(gate.Id, gateEvent.Seq, gateEvent.Ts, gate.Id, gateEvent.Track!, gateEvent.Inward!.Value);
-                if (_held.Count > 0 || _deciding.Values.Any(ts => ts <= crossing.T))
+                if (_held.Count > 0 || WaitsForDecision(crossing))
                 {
                     _held.Enqueue(crossing);
                     return;
@@ -105,6 +106,8 @@ public sealed class GateActor : ReceiveActor
                 .PipeTo(Self, success: stored => new Handled(seq, stored.Outcome), failure: error => new NotHandled(seq, error));
         }
 
+        bool WaitsForDecision(CrossingRecord crossing) => _deciding.Values.Any(ts => ts <= crossing.T);
+
         // Held crossings go in the order they came, each once no decision before it is still under way.
         void Decided(long sequence)
         {
@@ -113,7 +116,7 @@ public sealed class GateActor : ReceiveActor
                 return;
             }
 
-            while (_held.Count > 0 && !_deciding.Values.Any(ts => ts <= _held.Peek().T))
+            while (_held.Count > 0 && !WaitsForDecision(_held.Peek()))
             {
                 Store(_held.Dequeue());
             }

@@ -43,8 +43,8 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly TimeSpan _askTimeout;
     private readonly Dictionary<string, Bin> _bins;
     private readonly Dictionary<string, WeightSignalState> _signals = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, double> _storedReference = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _storedSince = new(StringComparer.Ordinal);
+    // What the floor holds of each bin's resting weight, and since when it has rested there.
+    private readonly Dictionary<string, (double Grams, long SinceMs)> _storedReference = new(StringComparer.Ordinal);
     // Each silent bin, with the device time its silence was stored at.
     private readonly Dictionary<string, long> _silent = new(StringComparer.Ordinal);
     private readonly Dictionary<long, IActorRef> _changesInFlight = [];
@@ -100,8 +100,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     if (references.Bins.TryGetValue(bin.Id, out var reference))
                     {
                         state = state with { Reference = reference.Grams, ReferenceSinceMs = reference.SinceMs, LastSequence = reference.LastSequence, Changes = reference.Changes };
-                        _storedReference[bin.Id] = reference.Grams;
-                        _storedSince[bin.Id] = reference.SinceMs;
+                        _storedReference[bin.Id] = (reference.Grams, reference.SinceMs);
                     }
 
                     _signals[bin.Id] = state;
@@ -216,8 +215,7 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     _regions.Floors.Ask<Delivered>(new FloorEnvelope(_storeId, new FloorCommand.Accept(record)), _askTimeout)
                         .PipeTo(Self, success: stored => new ChangeStored(number, stored), failure: error => new ChangeNotStored(number, error));
                     answered = true;
-                    _storedReference[bin.Id] = changed.After;
-                    _storedSince[bin.Id] = changed.ToMs;
+                    _storedReference[bin.Id] = (changed.After, changed.ToMs);
                     break;
                 case WeightSignalEvent.Rejected rejected when rejected.Sequence == report.Seq && rejected.Reason != "spike":
                     _health.Rejected(RejectionReason.ImpossibleValue, $"{bin.SensorId}: {rejected.Grams} g {rejected.Reason}");
@@ -281,11 +279,11 @@ public sealed class ShelfActor : UntypedActor, IWithUnboundedStash, IWithTimers
         }
 
         if (changeBegan
-            || !_storedReference.TryGetValue(bin.Id, out var stored) || Math.Abs(stored - reference) >= ReferenceStoreStepGrams
-            || state.ReferenceSinceMs - _storedSince.GetValueOrDefault(bin.Id) >= ReferenceStoreIntervalMs)
+            || !_storedReference.TryGetValue(bin.Id, out var stored)
+            || Math.Abs(stored.Grams - reference) >= ReferenceStoreStepGrams
+            || state.ReferenceSinceMs - stored.SinceMs >= ReferenceStoreIntervalMs)
         {
-            _storedReference[bin.Id] = reference;
-            _storedSince[bin.Id] = state.ReferenceSinceMs;
+            _storedReference[bin.Id] = (reference, state.ReferenceSinceMs);
             Tell(new BinReferenceRecord(bin.Id, reference, state.ReferenceSinceMs, state.LastSequence, state.Changes));
         }
     }

@@ -22,9 +22,6 @@ public sealed class StoreSessions
     /// <summary>The stores whose sessions are open on this node, with their transports.</summary>
     public IReadOnlyDictionary<string, MqttTransport> Open => _open;
 
-    /// <summary>Whether this node was told to carry stores' sessions (run, the MQTT replay); in-process nodes never are.</summary>
-    public bool Serving => _served.Task.IsCompleted;
-
     /// <summary>
     /// The session's client id: <c>smartstore-node-{store}</c>; a client id set in the configuration names the
     /// session of a node that carries one store only (with a chain every node must agree on every store's name).
@@ -59,7 +56,9 @@ public sealed class StoreSessions
 
     internal void Closed(string storeId, MqttTransport transport) => _open.TryRemove(new KeyValuePair<string, MqttTransport>(storeId, transport));
 
-    internal string ClientIdOf(string storeId) => _current is { } served ? ClientIdFor(storeId, served.Template, served.Chain) : $"smartstore-node-{storeId}";
+    internal string ClientIdOf(string storeId) => ClientIdFor(storeId, _current?.Template ?? Unserved, _current?.Chain ?? true);
+
+    private static readonly MqttSessionOptions Unserved = new() { ClientId = string.Empty };
 
     private sealed record Served(MqttSessionOptions Template, bool Chain, IDeviceInbox Inbox, MqttCommandChannel Commands, ILogger Log);
 }
