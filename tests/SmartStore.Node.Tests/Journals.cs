@@ -8,6 +8,13 @@ namespace SmartStore.Node.Tests;
 [CollectionDefinition("postgres")]
 public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
 
+/// <summary>
+/// Tests that run a cluster of node processes: alone, after the rest, because three nodes beside PostgreSQL and
+/// Mosquitto take both cores, and another test's node process starting meanwhile could miss its patience.
+/// </summary>
+[CollectionDefinition("cluster processes", DisableParallelization = true)]
+public sealed class ClusterProcessesCollection : ICollectionFixture<PostgresFixture>;
+
 /// <summary>How a test gets a fresh journal of one kind, and which files on disk hold it.</summary>
 public interface IJournalFactory : IAsyncDisposable
 {
